@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "assay",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "assay", targets: ["assay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        /** libgit2 as a system library: module map, shim with typed wrappers for macros and variadics. */
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        /** Safe Swift over libgit2: the only target that touches libgit2 pointers. */
+        .target(name: "GitKit", dependencies: ["CLibGit2"]),
+        /** Value types and pure logic shared by every stage: errors with exit codes, reports. */
+        .target(name: "AssayCore"),
+        /** The SQLite ledger (GRDB): records, named append-only migrations. An index, never the truth. */
+        .target(name: "AssayLedger", dependencies: [
+            "AssayCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        /** Services that compose GitKit and the ledger: SnapshotService, … */
+        .target(name: "AssayKit", dependencies: ["GitKit", "AssayCore", "AssayLedger"]),
+        /** The `assay` executable: argument parsing only; each command calls a service. */
+        .executableTarget(name: "assay", dependencies: [
+            "AssayKit", "AssayCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        /** Test helpers: real git repositories built in temp directories with the git CLI. */
+        .target(name: "AssayTestSupport", dependencies: []),
+
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "AssayTestSupport"]),
+        .testTarget(name: "AssayLedgerTests", dependencies: ["AssayLedger", "AssayTestSupport"]),
+        .testTarget(name: "AssayKitTests", dependencies: ["AssayKit", "AssayLedger", "GitKit", "AssayTestSupport"]),
+        .testTarget(name: "AssayCLITests", dependencies: ["assay", "AssayTestSupport"]),
+    ]
+)

@@ -1,0 +1,231 @@
+import AssayCore
+import AssayLedger
+import Dispatch
+import Foundation
+import GitKit
+
+/// What `assay snapshot` is asked to record.
+public struct SnapshotRequest: Sendable {
+    public var repositoryPath: String
+    /// Revision specs (`HEAD`, `main`, `A..B`, `^A`); empty with `all` false means `HEAD`.
+    public var revisions: [String]
+    /// Add every local branch and tag.
+    public var all: Bool
+    /// Record added/deleted line counts per path (`--numstat`).
+    public var withStats: Bool
+    /// Threads computing diffs; each opens its own repository handle.
+    public var workers: Int
+
+    public init(repositoryPath: String, revisions: [String] = [], all: Bool = false, withStats: Bool = false,
+                workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+        self.repositoryPath = repositoryPath; self.revisions = revisions; self.all = all
+        self.withStats = withStats; self.workers = workers
+    }
+}
+
+/// What a snapshot run did; `--format json` prints it (schema `assay.snapshot/v1`).
+public struct SnapshotReport: Codable, Sendable, Equatable {
+    public struct Missing: Codable, Sendable, Equatable {
+        public var commit: String
+        public var object: String
+    }
+
+    public var schema = "assay.snapshot/v1"
+    /// The commit the first revision resolved to (HEAD by default); nil on an unborn branch.
+    public var head: String?
+    public var revisions: [String]
+    /// Commits this run recorded for the first time.
+    public var newCommits: Int
+    /// Commits the ledger already held before this run.
+    public var knownCommits: Int
+    /// Commits the walk visited (new ones and ones recorded without what was asked for, e.g. stats).
+    public var walkedCommits: Int
+    /// Distinct objects that could not be read (partial clones); their commits are marked incomplete.
+    public var missingObjects: Int
+    public var missing: [Missing]
+    public var withStats: Bool
+    public var ledger: String
+    public var ledgerCommits: Int
+    public var durationMs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case schema, head, revisions, missing, ledger
+        case newCommits = "new_commits", knownCommits = "known_commits", walkedCommits = "walked_commits"
+        case missingObjects = "missing_objects", withStats = "with_stats", ledgerCommits = "ledger_commits"
+        case durationMs = "duration_ms"
+    }
+}
+
+/// Records every commit reachable from the requested revisions, with the paths it changed, into the
+/// ledger — incrementally: commits already recorded are not read again.
+public final class SnapshotService: Sendable {
+    public init() {}
+
+    /// Runs a snapshot. `progress` is called with (done, total) from worker threads.
+    public func run(_ request: SnapshotRequest,
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws(AssayError) -> SnapshotReport {
+        let started = Date()
+        let repo = try RepositoryAccess.open(request.repositoryPath)
+        let ledger = try RepositoryAccess.openLedger(for: repo)
+        let knownBefore = try ledger.commitCount()
+
+        var specs = request.revisions
+        if specs.isEmpty && !request.all {
+            let head: ObjectID?
+            do { head = try repo.head() } catch { throw RepositoryAccess.explain(error, doing: "read HEAD") }
+            guard head != nil else {
+                // An unborn branch: nothing to record yet.
+                return SnapshotReport(head: nil, revisions: ["HEAD"], newCommits: 0, knownCommits: knownBefore,
+                                      walkedCommits: 0, missingObjects: 0, missing: [], withStats: request.withStats,
+                                      ledger: ledger.path, ledgerCommits: knownBefore, durationMs: elapsedMs(since: started))
+            }
+            specs = ["HEAD"]
+        }
+        let selection = try RepositoryAccess.select(repo, specs, all: request.all)
+        let headID: ObjectID? = specs.isEmpty ? (try? repo.head()) ?? nil : selection.include.first
+
+        let tips = try ledger.snapshotTips(withStats: request.withStats).compactMap { ObjectID(hex: $0) }
+        let walked: [ObjectID]
+        do { walked = try repo.walk(selection, hidingIfPresent: tips) } catch {
+            throw RepositoryAccess.explain(error, doing: "walk the history of \(specs.joined(separator: " "))")
+        }
+        let already = try ledger.recorded(walked.map(\.hex), withStats: request.withStats)
+        let todo = walked.filter { !already.contains($0.hex) }
+
+        let gitDir = repo.gitDirectory.path
+        var newCommits = 0
+        var missing: [SnapshotReport.Missing] = []
+        let done = Counter()
+        let batch = 2_000
+        for start in stride(from: 0, to: todo.count, by: batch) {
+            let slice = Array(todo[start..<min(start + batch, todo.count)])
+            let records = try computeRecords(slice, gitDir: gitDir, withStats: request.withStats,
+                                             workers: request.workers) { _ in
+                let n = done.increment()
+                progress?(n, todo.count)
+            }
+            newCommits += try ledger.record(records)
+            for r in records { for m in r.missingObjects { missing.append(.init(commit: r.sha, object: m)) } }
+        }
+
+        let missingCount = Set(missing.map(\.object)).count
+        if selection.isPlain && missingCount == 0 {
+            try ledger.recordTips(selection.include.map(\.hex), withStats: request.withStats)
+        }
+        let report = SnapshotReport(
+            head: headID?.hex, revisions: specs + (request.all ? ["--all"] : []),
+            newCommits: newCommits, knownCommits: knownBefore, walkedCommits: walked.count,
+            missingObjects: missingCount, missing: missing, withStats: request.withStats,
+            ledger: ledger.path, ledgerCommits: try ledger.commitCount(), durationMs: elapsedMs(since: started))
+        try ledger.recordRun(SnapshotRunRecord(
+            startedAt: iso8601(started), endedAt: iso8601(Date()), revs: report.revisions.joined(separator: " "),
+            head: report.head, withStats: request.withStats, newCommits: newCommits, knownCommits: knownBefore,
+            missingObjects: missingCount, durationMs: report.durationMs))
+        return report
+    }
+
+    /// Reads commits and their diffs on `workers` threads, each with its own repository handle.
+    private func computeRecords(_ ids: [ObjectID], gitDir: String, withStats: Bool, workers: Int,
+                                tick: @Sendable (Int) -> Void) throws(AssayError) -> [LedgerCommit] {
+        let results = ResultSlots(count: ids.count)
+        let threads = max(1, min(workers, ids.count / 64 + 1))
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let repo: Repository
+            do throws(GitError) { repo = try Repository(discoveringFrom: gitDir) } catch {
+                results.fail(RepositoryAccess.explain(error, doing: "open \(gitDir)"))
+                return
+            }
+            while true {
+                let i = next.increment() - 1
+                guard i < ids.count, !results.failed else { return }
+                do throws(AssayError) {
+                    results.set(i, try Self.record(ids[i], in: repo, withStats: withStats))
+                    tick(i)
+                } catch {
+                    results.fail(error)
+                    return
+                }
+            }
+        }
+        return try results.values()
+    }
+
+    static func record(_ id: ObjectID, in repo: Repository, withStats: Bool) throws(AssayError) -> LedgerCommit {
+        let commit: Commit
+        do { commit = try repo.commit(id) } catch {
+            throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)")
+        }
+        var paths: [LedgerPathChange] = []
+        var missing: [String] = []
+        var complete = true
+        do {
+            let diff = try repo.diffCommit(id, options: DiffOptions(lineStats: withStats))
+            paths = diff.changes.map { change in
+                var added: Int?, deleted: Int?, binary = false
+                switch change.stats {
+                case .text(let a, let d)?: added = a; deleted = d
+                case .binary?: binary = true
+                case nil: break
+                }
+                return LedgerPathChange(path: Data(change.path.bytes), oldPath: change.oldPath.map { Data($0.bytes) },
+                                        status: change.status.rawValue, additions: added, deletions: deleted, binary: binary)
+            }
+            missing = diff.missingObjects.map(\.hex)
+            complete = missing.isEmpty
+        } catch where error.isMissingObject || error.errorClass == .odb {
+            complete = false
+            var candidates = [commit.tree]
+            if let parent = commit.parents.first {
+                if repo.contains(parent), let header = try? repo.commitHeader(parent) { candidates.append(header.tree) } else { candidates.append(parent) }
+            }
+            missing = candidates.filter { !repo.contains($0) }.map(\.hex)
+            if missing.isEmpty { missing = extractObjectIDs(error.message) }
+            if missing.isEmpty { missing = ["unknown-object-in-\(id.hex)"] }
+        } catch {
+            throw RepositoryAccess.explain(error, doing: "diff commit \(id.hex)")
+        }
+        return LedgerCommit(
+            sha: id.hex, tree: commit.tree.hex, parents: commit.parents.map(\.hex),
+            authorName: commit.author.name, authorEmail: commit.author.email, authorTime: commit.author.time,
+            authorOffset: commit.author.offsetMinutes, committerName: commit.committer.name,
+            committerEmail: commit.committer.email, committerTime: commit.committer.time,
+            committerOffset: commit.committer.offsetMinutes, subject: commit.subject, message: Data(commit.rawMessage),
+            hasStats: withStats && complete, complete: complete, paths: paths, missingObjects: missing)
+    }
+}
+
+private func extractObjectIDs(_ text: String) -> [String] {
+    text.split(whereSeparator: { !$0.isHexDigit }).filter { $0.count == 40 }.map { String($0).lowercased() }
+}
+
+func elapsedMs(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }
+
+func iso8601(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: date)
+}
+
+/// A thread-safe counter.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    /// Adds one and returns the new value.
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
+
+/// Per-index result slots filled by worker threads; the first error wins.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [LedgerCommit?]
+    private var error: AssayError?
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
+    func set(_ i: Int, _ value: LedgerCommit) { lock.lock(); slots[i] = value; lock.unlock() }
+    func fail(_ e: AssayError) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    func values() throws(AssayError) -> [LedgerCommit] {
+        if let error { throw error }
+        return slots.compactMap { $0 }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import AssayCore
+import Foundation
+
+@main
+struct Assay: ParsableCommand {
+    /// Global options may come before the subcommand (`assay --repo X snapshot`): they are moved
+    /// after it, where every subcommand declares them.
+    static func main() {
+        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func hoistingGlobalOptions(_ args: [String]) -> [String] {
+        let valued: Set<String> = ["--repo", "--color"]
+        let flags: Set<String> = ["--verbose", "-v"]
+        var globals: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if valued.contains(a), i + 1 < args.count {
+                globals += [a, args[i + 1]]; i += 2
+            } else if flags.contains(a) || valued.contains(where: { a.hasPrefix($0 + "=") }) {
+                globals.append(a); i += 1
+            } else {
+                break
+            }
+        }
+        guard !globals.isEmpty, i < args.count else { return args }
+        // args[i] is the subcommand; keep the rest after it.
+        return [args[i]] + globals + args[(i + 1)...]
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "assay",
+        abstract: "Check what a repository says about itself against what it holds, at any SHA.",
+        discussion: """
+            assay reads the repository through libgit2 (no checkout, no `git` subprocess) and keeps an
+            index of what it has seen in $GIT_DIR/assay/ledger.sqlite. The index can be deleted at any
+            time: the next run rebuilds it.
+
+            Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial
+            (some objects unreadable, e.g. in a partial clone; the rest is reported).
+
+            Start with:
+              assay snapshot                 record HEAD's history in the ledger
+              assay snapshot --all --stats   every branch and tag, with line counts
+            """,
+        version: AssayVersion.current,
+        subcommands: [Snapshot.self]
+    )
+}
+
+enum AssayVersion {
+    static let current = "0.1.0"
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The repository to read: any directory inside it, a bare repository or a linked worktree.", valueName: "path"))
+    var repo: String = "."
+
+    @Flag(name: .shortAndLong, help: "Say more: name missing objects and show timings.")
+    var verbose = false
+
+    @Option(name: .long, help: "Colour: auto (on a terminal), always, never.")
+    var color: ColorMode = .auto
+}
+
+enum ColorMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Prints an `AssayError` as one line on stderr and exits with its status.
+func fail(_ error: AssayError) -> ExitCode {
+    Terminal.standardError.write("assay: error: \(error.description)\n")
+    return ExitCode(error.status.rawValue)
+}
+
+/// Where output goes, and whether it is a terminal.
+struct Terminal: Sendable {
+    let fd: Int32
+    static let standardOutput = Terminal(fd: STDOUT_FILENO)
+    static let standardError = Terminal(fd: STDERR_FILENO)
+
+    var isTTY: Bool { isatty(fd) == 1 }
+
+    func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    func useColor(_ mode: ColorMode) -> Bool {
+        switch mode {
+        case .always: return true
+        case .never: return false
+        case .auto: return isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        }
+    }
+}
