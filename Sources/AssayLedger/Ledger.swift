@@ -88,7 +88,7 @@ public final class Ledger: @unchecked Sendable {
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
     /// Errors are `AssayError`s naming the file and what to do (locked, corrupt, unwritable, too new).
-    public init(path: String, busyTimeout: TimeInterval = 30) throws(AssayError) {
+    public init(path: String, busyTimeout: TimeInterval = Ledger.defaultBusyTimeout) throws(AssayError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -108,6 +108,11 @@ public final class Ledger: @unchecked Sendable {
         } catch {
             throw Ledger.explain(error, path: path)
         }
+    }
+
+    /// How long to wait for another process's write lock: `ASSAY_LOCK_TIMEOUT` seconds, default 30.
+    public static var defaultBusyTimeout: TimeInterval {
+        ProcessInfo.processInfo.environment["ASSAY_LOCK_TIMEOUT"].flatMap(TimeInterval.init) ?? 30
     }
 
     /// The schema version this build writes: the number of named migrations.
@@ -193,11 +198,17 @@ public final class Ledger: @unchecked Sendable {
         try withBusyRetry { try migrator.migrate(pool) }
     }
 
-    static func withBusyRetry<T>(attempts: Int = 40, _ body: () throws -> T) throws -> T {
+    /// Retries `body` when SQLite reports a lock conflict that waiting cannot resolve (two deferred
+    /// transactions racing to upgrade); ordinary waiting is the busy timeout's job.
+    static func withBusyRetry<T>(attempts: Int = 5, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
+            let started = Date()
             do { return try body() } catch let error as DatabaseError
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < attempts {
+                // A conflict reported at once is a race worth retrying; one reported after waiting out
+                // the busy timeout is a lock someone holds: give up and say so.
+                if Date().timeIntervalSince(started) >= min(1, defaultBusyTimeout * 0.5) { throw error }
                 attempt += 1
                 usleep(UInt32(20_000 + (attempt * 7_919) % 30_000))
             }
@@ -228,7 +239,12 @@ public final class Ledger: @unchecked Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(AssayError) -> T {
         do {
-            return try Ledger.withBusyRetry { try pool.write(body) }
+            var result: T?
+            try pool.writeInTransaction(.immediate) { db in
+                result = try body(db)
+                return .commit
+            }
+            return result!
         } catch {
             throw Ledger.explain(error, path: path)
         }

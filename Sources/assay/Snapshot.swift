@@ -82,7 +82,7 @@ struct Snapshot: ParsableCommand {
         let stats = r.withStats ? " with line stats" : ""
         out += "Recorded \(bold(grouped(r.newCommits))) new commit\(r.newCommits == 1 ? "" : "s")\(stats) "
         out += "up to \(head) (\(grouped(r.knownCommits)) already known) in \(seconds(r.durationMs)).\n"
-        out += "Ledger: \(r.ledger) — \(grouped(r.ledgerCommits)) commits.\n"
+        out += "Ledger: \(r.ledger) — \(grouped(r.ledgerCommits)) commit\(r.ledgerCommits == 1 ? "" : "s").\n"
         if r.missingObjects > 0 {
             out += yellow("\(r.missingObjects) object\(r.missingObjects == 1 ? " is" : "s are") missing (a partial clone?): ")
             out += "their commits are recorded without full changes and retried next run.\n"
