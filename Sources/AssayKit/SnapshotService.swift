@@ -13,13 +13,15 @@ public struct SnapshotRequest: Sendable {
     public var all: Bool
     /// Record added/deleted line counts per path (`--numstat`).
     public var withStats: Bool
-    /// Threads computing diffs; each opens its own repository handle.
+    /// Threads (or, with `workerExecutable`, processes) computing diffs.
     public var workers: Int
+    /// The `assay` executable, to start `assay snapshot-worker` processes for large histories.
+    public var workerExecutable: String?
 
     public init(repositoryPath: String, revisions: [String] = [], all: Bool = false, withStats: Bool = false,
-                workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+                workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount), workerExecutable: String? = nil) {
         self.repositoryPath = repositoryPath; self.revisions = revisions; self.all = all
-        self.withStats = withStats; self.workers = workers
+        self.withStats = withStats; self.workers = workers; self.workerExecutable = workerExecutable
     }
 }
 
@@ -89,24 +91,43 @@ public final class SnapshotService: Sendable {
         do { walked = try repo.walk(selection, hidingIfPresent: tips) } catch {
             throw RepositoryAccess.explain(error, doing: "walk the history of \(specs.joined(separator: " "))")
         }
+        trace("walk: \(walked.count) commits at \(elapsedMs(since: started)) ms")
         let already = try ledger.recorded(walked.map(\.hex), withStats: request.withStats)
+        trace("known-check at \(elapsedMs(since: started)) ms")
         let todo = walked.filter { !already.contains($0.hex) }
 
         let gitDir = repo.gitDirectory.path
+        let processes = request.workerExecutable != nil && todo.count >= 1_500 ? max(1, request.workers) : 1
         var newCommits = 0
         var missing: [SnapshotReport.Missing] = []
-        let done = Counter()
-        let batch = 2_000
-        for start in stride(from: 0, to: todo.count, by: batch) {
-            let slice = Array(todo[start..<min(start + batch, todo.count)])
-            let records = try computeRecords(slice, gitDir: gitDir, withStats: request.withStats,
-                                             workers: request.workers) { _ in
-                let n = done.increment()
-                progress?(n, todo.count)
+        if processes > 1, let executable = request.workerExecutable {
+            // libgit2 serialises pack reads across threads of one process, so the other cores get
+            // worker processes, each with a contiguous share of the history; all write to the ledger.
+            let share = (todo.count + processes - 1) / processes
+            let shares = stride(from: 0, to: todo.count, by: share).map { Array(todo[$0..<min($0 + share, todo.count)]) }
+            let children = try shares.dropFirst().map { ids throws(AssayError) in
+                try WorkerProcess(executable: executable, gitDir: gitDir, withStats: request.withStats, commits: ids)
             }
-            newCommits += try ledger.record(records)
-            for r in records { for m in r.missingObjects { missing.append(.init(commit: r.sha, object: m)) } }
+            let done = Counter()
+            let own = try recordCommits(shares[0], gitDir: gitDir, ledger: ledger, withStats: request.withStats,
+                                        threads: 1) { _ in
+                progress?(min(todo.count, done.increment() * processes), todo.count)
+            }
+            newCommits += own.inserted
+            missing += own.missing
+            for child in children {
+                let result = try child.wait()
+                newCommits += result.inserted
+                missing += result.missing
+            }
+        } else {
+            let done = Counter()
+            let result = try recordCommits(todo, gitDir: gitDir, ledger: ledger, withStats: request.withStats,
+                                           threads: request.workers) { _ in progress?(done.increment(), todo.count) }
+            newCommits = result.inserted
+            missing = result.missing
         }
+        trace("ledger written at \(elapsedMs(since: started)) ms")
 
         let missingCount = Set(missing.map(\.object)).count
         if selection.isPlain && missingCount == 0 {
@@ -124,21 +145,58 @@ public final class SnapshotService: Sendable {
         return report
     }
 
+    /// What one share of the work recorded: used by the worker processes of a parallel snapshot.
+    public struct ShareResult: Codable, Sendable {
+        public var inserted: Int
+        public var missing: [SnapshotReport.Missing]
+    }
+
+    /// Records the given commits (full SHAs) into the repository's ledger: the work of one
+    /// `assay snapshot-worker` process.
+    public func recordShare(repositoryPath: String, commits: [String], withStats: Bool) throws(AssayError) -> ShareResult {
+        let repo = try RepositoryAccess.open(repositoryPath)
+        let ledger = try RepositoryAccess.openLedger(for: repo)
+        var ids: [ObjectID] = []
+        for sha in commits {
+            guard let id = ObjectID(hex: sha) else { throw AssayError("not a full commit id: \(sha)", at: "snapshot-worker input") }
+            ids.append(id)
+        }
+        return try recordCommits(ids, gitDir: repo.gitDirectory.path, ledger: ledger, withStats: withStats, threads: 1) { _ in }
+    }
+
+    /// Computes records in batches and writes each batch while the next is computed.
+    private func recordCommits(_ todo: [ObjectID], gitDir: String, ledger: Ledger, withStats: Bool, threads: Int,
+                               tick: @escaping @Sendable (Int) -> Void) throws(AssayError) -> ShareResult {
+        var missing: [SnapshotReport.Missing] = []
+        let writer = LedgerWriter(ledger: ledger)
+        let batch = 1_000
+        for start in stride(from: 0, to: todo.count, by: batch) {
+            let slice = Array(todo[start..<min(start + batch, todo.count)])
+            let t0 = Date()
+            let records = try computeRecords(slice, gitDir: gitDir, withStats: withStats, workers: threads, tick: tick)
+            trace("batch \(start): diffs \(Int(Date().timeIntervalSince(t0) * 1000)) ms")
+            try writer.enqueue(records)
+            for r in records { for m in r.missingObjects { missing.append(.init(commit: r.sha, object: m)) } }
+        }
+        return ShareResult(inserted: try writer.finish(), missing: missing)
+    }
+
     /// Reads commits and their diffs on `workers` threads, each with its own repository handle.
     private func computeRecords(_ ids: [ObjectID], gitDir: String, withStats: Bool, workers: Int,
                                 tick: @Sendable (Int) -> Void) throws(AssayError) -> [LedgerCommit] {
         let results = ResultSlots(count: ids.count)
         let threads = max(1, min(workers, ids.count / 64 + 1))
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        // Each thread takes one contiguous run of the (topologically ordered) commits: a commit's
+        // parent is then usually the next one, and its trees are still in that handle's object cache.
+        let share = (ids.count + threads - 1) / threads
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let repo: Repository
             do throws(GitError) { repo = try Repository(discoveringFrom: gitDir) } catch {
                 results.fail(RepositoryAccess.explain(error, doing: "open \(gitDir)"))
                 return
             }
-            while true {
-                let i = next.increment() - 1
-                guard i < ids.count, !results.failed else { return }
+            for i in min(ids.count, worker * share)..<min(ids.count, (worker + 1) * share) {
+                guard !results.failed else { return }
                 do throws(AssayError) {
                     results.set(i, try Self.record(ids[i], in: repo, withStats: withStats))
                     tick(i)
@@ -199,6 +257,12 @@ private func extractObjectIDs(_ text: String) -> [String] {
     text.split(whereSeparator: { !$0.isHexDigit }).filter { $0.count == 40 }.map { String($0).lowercased() }
 }
 
+/// Phase timings on stderr when `ASSAY_TRACE` is set (for benchmarks and bug reports).
+func trace(_ message: @autoclosure () -> String) {
+    guard ProcessInfo.processInfo.environment["ASSAY_TRACE"] != nil else { return }
+    FileHandle.standardError.write(Data("assay trace: \(message())\n".utf8))
+}
+
 func elapsedMs(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }
 
 func iso8601(_ date: Date) -> String {
@@ -206,6 +270,72 @@ func iso8601(_ date: Date) -> String {
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return f.string(from: date)
 }
+
+/// Writes batches to the ledger on a background queue, one batch in flight at a time.
+final class LedgerWriter: @unchecked Sendable {
+    private let ledger: Ledger
+    private let queue = DispatchQueue(label: "assay.ledger-writer")
+    private let group = DispatchGroup()
+    private var inserted = 0
+    private var error: AssayError?
+
+    init(ledger: Ledger) { self.ledger = ledger }
+
+    /// Waits for the previous batch, then starts writing this one.
+    func enqueue(_ records: [LedgerCommit]) throws(AssayError) {
+        group.wait()
+        if let error { throw error }
+        queue.async(group: group) {
+            do throws(AssayError) { self.inserted += try self.ledger.record(records) } catch { self.error = error }
+        }
+    }
+
+    /// Waits for the last batch; returns how many commits were newly inserted.
+    func finish() throws(AssayError) -> Int {
+        group.wait()
+        if let error { throw error }
+        return inserted
+    }
+}
+
+/// An `assay snapshot-worker` child process recording one share of the commits.
+final class WorkerProcess {
+    private let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private let stderrData = DataBox()
+
+    init(executable: String, gitDir: String, withStats: Bool, commits: [ObjectID]) throws(AssayError) {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["snapshot-worker", "--repo", gitDir] + (withStats ? ["--stats"] : [])
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch {
+            throw AssayError("could not start a snapshot worker: \(error)", at: executable, fix: "run with --jobs 1")
+        }
+        let box = stderrData, handle = errors.fileHandleForReading
+        DispatchQueue.global().async { box.data = handle.readDataToEndOfFile() }
+        let text = commits.map(\.hex).joined(separator: "\n") + "\n"
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try? input.fileHandleForWriting.close()
+    }
+
+    func wait() throws(AssayError) -> SnapshotService.ShareResult {
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let result = try? JSONDecoder().decode(SnapshotService.ShareResult.self, from: data) else {
+            let message = String(decoding: stderrData.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw AssayError("a snapshot worker failed (exit \(process.terminationStatus)): \(message)",
+                             fix: "run with --jobs 1 to record in one process")
+        }
+        return result
+    }
+}
+
+final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// A thread-safe counter.
 final class Counter: @unchecked Sendable {

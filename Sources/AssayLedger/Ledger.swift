@@ -100,6 +100,11 @@ public final class Ledger: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.label = "assay.ledger"
+        config.prepareDatabase { db in
+            // WAL with synchronous=NORMAL stays consistent after a crash; it may only lose the last
+            // transactions, which the next run records again (the ledger is an index).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000")
+        }
         do {
             pool = try Ledger.withBusyRetry { try DatabasePool(path: path, configuration: config) }
             try Ledger.migrate(pool)
@@ -150,7 +155,6 @@ public final class Ledger: @unchecked Sendable {
                     binary INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (commit_sha, path)
                 ) WITHOUT ROWID;
-                CREATE INDEX commit_paths_by_path ON commit_paths(path);
                 CREATE TABLE missing_objects (
                     commit_sha TEXT NOT NULL,
                     object_id TEXT NOT NULL,

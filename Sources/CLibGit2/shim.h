@@ -17,6 +17,10 @@ static inline int assay_git_set_cache_max_size(long long bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes);
 }
 
+static inline int assay_git_set_cache_object_limit(git_object_t type, size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, bytes);
+}
+
 static inline git_diff_options assay_git_diff_options_init(void) {
     git_diff_options o = GIT_DIFF_OPTIONS_INIT;
     return o;
@@ -41,5 +45,7 @@ static inline git_buf assay_git_buf_init(void) {
     git_buf b = GIT_BUF_INIT;
     return b;
 }
+
+static inline int git_libgit2_opts_caching_off(void) { return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0); }
 
 #endif

@@ -1,4 +1,5 @@
 internal import CLibGit2
+import Foundation
 
 /// How a file changed, with git's one-letter codes.
 public enum ChangeStatus: String, Hashable, Sendable, Codable {
@@ -53,6 +54,9 @@ public struct DiffResult: Hashable, Sendable {
 extension Repository {
     /// Changes from the tree `old` to the tree `new` (nil: the empty tree).
     public func diffTrees(_ old: ObjectID?, _ new: ObjectID?, options: DiffOptions = .init()) throws(GitError) -> DiffResult {
+        if !options.detectRenames {
+            return try walkTreeDiff(old, new, lineStats: options.lineStats)
+        }
         var oldTree: OpaquePointer?, newTree: OpaquePointer?
         defer { git_tree_free(oldTree); git_tree_free(newTree) }
         if let old {
@@ -102,13 +106,14 @@ extension Repository {
             var diff: OpaquePointer?
             try check(git_diff_index_to_workdir(&diff, pointer, index, &opts), "git_diff_index_to_workdir")
             defer { git_diff_free(diff) }
-            return try collect(diff!, options)
+            return try collect(diff!, options, newSideInWorkdir: true)
         }
     }
 
     private func makeOptions(_ options: DiffOptions) -> git_diff_options {
         var opts = assay_git_diff_options_init()
-        var flags = GIT_DIFF_NORMAL.rawValue
+        // Report a file that becomes a symlink (or back) as `T`, as git does, not as a deletion plus an addition.
+        var flags = GIT_DIFF_NORMAL.rawValue | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
         if !options.lineStats { flags |= GIT_DIFF_SKIP_BINARY_CHECK.rawValue }
         if options.includeUntracked {
             flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
@@ -118,7 +123,7 @@ extension Repository {
         return opts
     }
 
-    private func collect(_ diff: OpaquePointer, _ options: DiffOptions) throws(GitError) -> DiffResult {
+    private func collect(_ diff: OpaquePointer, _ options: DiffOptions, newSideInWorkdir: Bool = false) throws(GitError) -> DiffResult {
         if options.detectRenames {
             var find = assay_git_diff_find_options_init()
             find.flags = GIT_DIFF_FIND_RENAMES.rawValue
@@ -131,7 +136,16 @@ extension Repository {
         for i in 0..<count {
             guard let delta = git_diff_get_delta(diff, i) else { continue }
             guard var change = fileChange(delta.pointee) else { continue }
-            if options.lineStats {
+            if options.lineStats, change.status == .typeChanged, !change.oldID.isZero, !change.newID.isZero || newSideInWorkdir,
+               change.oldMode != 0o160000, change.newMode != 0o160000 {
+                // libgit2 gives a file <-> symlink change no hunks; git's --numstat diffs the two contents.
+                do {
+                    change.stats = try typeChangeStats(change, options, newSideInWorkdir: newSideInWorkdir)
+                } catch {
+                    guard error.isMissingObject || error.errorClass == .odb else { throw error }
+                    for id in [change.oldID, change.newID] where !id.isZero && !contains(id) { missing.append(id) }
+                }
+            } else if options.lineStats {
                 var patch: OpaquePointer?
                 let result = git_patch_from_diff(&patch, diff, i)
                 if result < 0 {
@@ -140,19 +154,50 @@ extension Repository {
                     for id in [change.oldID, change.newID] where !id.isZero && !contains(id) { missing.append(id) }
                 } else {
                     defer { git_patch_free(patch) }
-                    let flags = git_patch_get_delta(patch)!.pointee.flags
-                    if flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 {
-                        change.stats = .binary
-                    } else {
-                        var context = 0, added = 0, deleted = 0
-                        try check(git_patch_line_stats(&context, &added, &deleted, patch), "git_patch_line_stats")
-                        change.stats = .text(added: added, deleted: deleted)
-                    }
+                    change.stats = try patchStats(patch!)
                 }
             }
             changes.append(change)
         }
         return DiffResult(changes: changes, missingObjects: missing)
+    }
+
+    private func patchStats(_ patch: OpaquePointer) throws(GitError) -> LineStats {
+        let flags = git_patch_get_delta(patch)!.pointee.flags
+        if flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 { return .binary }
+        var context = 0, added = 0, deleted = 0
+        try check(git_patch_line_stats(&context, &added, &deleted, patch), "git_patch_line_stats")
+        return .text(added: added, deleted: deleted)
+    }
+
+    /// Line stats between the old blob of a type change and its new content: a blob, or (for a
+    /// working-tree diff, where libgit2 leaves the new id unset) the file's bytes or the symlink's target.
+    /// Nil when the working-tree side cannot be read.
+    private func typeChangeStats(_ change: FileChange, _ options: DiffOptions, newSideInWorkdir: Bool) throws(GitError) -> LineStats? {
+        var oldOID = change.oldID.gitOID, newOID = change.newID.gitOID
+        var oldBlob: OpaquePointer?, newBlob: OpaquePointer?, patch: OpaquePointer?
+        defer { git_patch_free(patch); git_blob_free(oldBlob); git_blob_free(newBlob) }
+        try check(git_blob_lookup(&oldBlob, pointer, &oldOID), "git_blob_lookup(\(change.oldID.short))")
+        var opts = makeOptions(options)
+        if newSideInWorkdir && change.newID.isZero {
+            guard let root = workingDirectory else { return nil }
+            let file = root.appendingPathComponent(change.path.string).path
+            let content: [UInt8]?
+            if change.newMode == 0o120000 {
+                content = (try? FileManager.default.destinationOfSymbolicLink(atPath: file)).map { Array($0.utf8) }
+            } else {
+                content = FileManager.default.contents(atPath: file).map { Array($0) }
+            }
+            guard let content else { return nil }
+            let result = content.withUnsafeBytes { buf in
+                git_patch_from_blob_and_buffer(&patch, oldBlob, nil, buf.baseAddress, buf.count, nil, &opts)
+            }
+            try check(result, "git_patch_from_blob_and_buffer")
+        } else {
+            try check(git_blob_lookup(&newBlob, pointer, &newOID), "git_blob_lookup(\(change.newID.short))")
+            try check(git_patch_from_blobs(&patch, oldBlob, nil, newBlob, nil, &opts), "git_patch_from_blobs")
+        }
+        return try patchStats(patch!)
     }
 
     private func fileChange(_ d: git_diff_delta) -> FileChange? {

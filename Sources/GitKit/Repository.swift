@@ -8,6 +8,9 @@ enum LibGit2 {
     static let initialized: Bool = {
         git_libgit2_init()
         _ = assay_git_set_strict_hash_verification(0)
+        // Keep parsed trees of any size in the object cache: history walks revisit the same subtrees.
+        _ = assay_git_set_cache_object_limit(GIT_OBJECT_TREE, 16 << 20)
+        if ProcessInfo.processInfo.environment["ASSAY_NO_GIT_CACHE"] != nil { git_libgit2_opts_caching_off() }
         return true
     }()
 }

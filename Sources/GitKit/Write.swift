@@ -97,15 +97,14 @@ extension Repository {
             try check(git_commit_lookup(&c, pointer, &oid), "git_commit_lookup(\(p.short))")
             parentObjs.append(c)
         }
-        var a = try makeSignature(authorSig), c = try makeSignature(committerSig)
+        let a = try makeSignature(authorSig), c = try makeSignature(committerSig)
         defer { git_signature_free(a); git_signature_free(c) }
         var out = git_oid()
+        // No `encoding` header: UTF-8 is the default and git never writes one for it.
         let result = parentObjs.withUnsafeMutableBufferPointer { buf in
-            git_commit_create(&out, pointer, nil, a, c, "UTF-8", message, treeObj, parents.count,
+            git_commit_create(&out, pointer, nil, a, c, nil, message, treeObj, parents.count,
                               UnsafeMutablePointer(mutating: buf.baseAddress).map { UnsafeMutablePointer($0) })
         }
-        _ = (a, c)
-        a = nil; c = nil
         try check(result, "git_commit_create")
         let id = ObjectID(out)
         if let ref {

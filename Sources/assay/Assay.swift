@@ -46,7 +46,7 @@ struct Assay: ParsableCommand {
               assay snapshot --all --stats   every branch and tag, with line counts
             """,
         version: AssayVersion.current,
-        subcommands: [Snapshot.self]
+        subcommands: [Snapshot.self, SnapshotWorker.self]
     )
 }
 

@@ -48,7 +48,8 @@ struct Snapshot: ParsableCommand {
     func run() throws {
         let request = SnapshotRequest(
             repositoryPath: global.repo, revisions: revisions, all: all, withStats: stats,
-            workers: jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
+            workers: jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+            workerExecutable: currentExecutable())
         let bar = ProgressBar(terminal: .standardError, label: "snapshot")
         let report: SnapshotReport
         do {
@@ -144,5 +145,34 @@ final class ProgressBar: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if drawn { terminal.write("\r\u{1B}[2K") }
         drawn = false
+    }
+}
+
+/// The running `assay` binary, to start worker processes with.
+func currentExecutable() -> String? {
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+    return Bundle.main.executablePath
+}
+
+/// Internal: records one share of a parallel snapshot. Reads full commit SHAs on stdin, one a line,
+/// writes them to the ledger, and prints `{"inserted":N,"missing":[…]}`.
+struct SnapshotWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot-worker", abstract: "Internal: one share of a parallel `assay snapshot`.",
+        shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .long) var stats = false
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let shas = String(decoding: input, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+        do {
+            let result = try SnapshotService().recordShare(repositoryPath: global.repo, commits: shas, withStats: stats)
+            let data = try JSONEncoder().encode(result)
+            Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+        } catch let error as AssayError {
+            throw fail(error)
+        }
     }
 }
