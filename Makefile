@@ -1,0 +1,33 @@
+# assay — two commands on a fresh Debian 12 machine with Swift:
+#   make run    install the C libraries, build a release binary, snapshot this repository
+#   make test   run every test
+SWIFT ?= swift
+APT_PACKAGES = git python3 pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
+               libcurl4-openssl-dev libsqlite3-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run deps build test bench clean
+
+run: deps build
+	.build/release/assay snapshot --repo .
+
+# Installs only what is missing, so it is quick on a machine that has everything.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build:
+	$(SWIFT) build -c release
+
+test:
+	$(SWIFT) test
+
+# The snapshot benchmark: 20,000 commits / 50,000 files generated once into bench/corpus/.
+bench: deps build
+	python3 bench/snapshot_bench.py
+
+clean:
+	rm -rf .build
