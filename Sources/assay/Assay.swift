@@ -34,12 +34,11 @@ struct Assay: ParsableCommand {
         commandName: "assay",
         abstract: "Check what a repository says about itself against what it holds, at any SHA.",
         discussion: """
-            assay reads the repository through libgit2 (no checkout, no `git` subprocess) and keeps an
-            index of what it has seen in $GIT_DIR/assay/ledger.sqlite. The index can be deleted at any
-            time: the next run rebuilds it.
+            assay reads the repository through libgit2 (no checkout, no `git` subprocess) and keeps an index of what it has seen in $GIT_DIR/assay/ledger.sqlite. The index can be deleted at any time: the next run rebuilds it.
 
-            Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial
-            (some objects unreadable, e.g. in a partial clone; the rest is reported).
+            Every command takes --repo PATH (default: the current directory), before or after the command name.
+
+            Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial (some objects unreadable, e.g. in a partial clone; the rest is reported).
 
             Start with:
               assay snapshot                 record HEAD's history in the ledger

@@ -7,14 +7,9 @@ struct Snapshot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record commits and the paths they changed in the ledger, incrementally.",
         discussion: """
-            Walks every commit reachable from the given revisions (default: HEAD) and records each one
-            with the paths it changed relative to its first parent — like `git log --name-status
-            --no-renames --diff-merges=first-parent` — in $GIT_DIR/assay/ledger.sqlite. With --stats it
-            also records added and deleted lines per path, as `git log --numstat` counts them.
+            Walks every commit reachable from the given revisions (default: HEAD) and records each one with the paths it changed relative to its first parent — like `git log --name-status --no-renames --diff-merges=first-parent` — in $GIT_DIR/assay/ledger.sqlite. With --stats it also records added and deleted lines per path, as `git log --numstat` counts them.
 
-            A second run records only commits it has not seen. Objects missing from a partial clone are
-            counted (and named with --verbose); their commits are retried next time; the exit code is
-            then 3 (partial).
+            A second run records only commits it has not seen. Objects missing from a partial clone are counted (and named with --verbose); their commits are retried next time, and the exit code is 3 (partial).
 
             Examples:
               assay snapshot                          HEAD's history
