@@ -286,7 +286,9 @@ final class LedgerWriter: @unchecked Sendable {
         group.wait()
         if let error { throw error }
         queue.async(group: group) {
+            let t0 = Date()
             do throws(AssayError) { self.inserted += try self.ledger.record(records) } catch { self.error = error }
+            trace("ledger: \(records.count) commits written in \(Int(Date().timeIntervalSince(t0) * 1000)) ms")
         }
     }
 

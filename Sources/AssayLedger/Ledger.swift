@@ -103,7 +103,7 @@ public final class Ledger: @unchecked Sendable {
         config.prepareDatabase { db in
             // WAL with synchronous=NORMAL stays consistent after a crash; it may only lose the last
             // transactions, which the next run records again (the ledger is an index).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000")
         }
         do {
             pool = try Ledger.withBusyRetry { try DatabasePool(path: path, configuration: config) }
@@ -128,7 +128,8 @@ public final class Ledger: @unchecked Sendable {
         ("v1-commits", { db in
             try db.execute(sql: """
                 CREATE TABLE commits (
-                    sha TEXT PRIMARY KEY NOT NULL,
+                    id INTEGER PRIMARY KEY,
+                    sha TEXT NOT NULL UNIQUE,
                     tree TEXT NOT NULL,
                     parents TEXT NOT NULL,
                     author_name TEXT NOT NULL,
@@ -144,16 +145,16 @@ public final class Ledger: @unchecked Sendable {
                     has_stats INTEGER NOT NULL,
                     complete INTEGER NOT NULL,
                     recorded_at TEXT NOT NULL
-                ) WITHOUT ROWID;
+                );
                 CREATE TABLE commit_paths (
-                    commit_sha TEXT NOT NULL REFERENCES commits(sha) ON DELETE CASCADE,
+                    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
                     path BLOB NOT NULL,
                     old_path BLOB,
                     status TEXT NOT NULL,
                     additions INTEGER,
                     deletions INTEGER,
                     binary INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY (commit_sha, path)
+                    PRIMARY KEY (commit_id, path)
                 ) WITHOUT ROWID;
                 CREATE TABLE missing_objects (
                     commit_sha TEXT NOT NULL,
@@ -289,37 +290,44 @@ public final class Ledger: @unchecked Sendable {
         let now = Ledger.timestamp()
         return try write { db in
             var inserted = 0
+            // Commit ids grow with each insert, so the path rows are appended in key order.
+            let find = try db.cachedStatement(sql: "SELECT id, complete, has_stats FROM commits WHERE sha = ?")
             let insertCommit = try db.cachedStatement(sql: """
                 INSERT INTO commits (sha, tree, parents, author_name, author_email, author_time, author_offset,
                     committer_name, committer_email, committer_time, committer_offset, subject, message,
                     has_stats, complete, recorded_at)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(sha) DO UPDATE SET has_stats = excluded.has_stats, complete = excluded.complete,
-                    recorded_at = excluded.recorded_at
-                WHERE excluded.complete > commits.complete
-                   OR (excluded.complete = commits.complete AND excluded.has_stats > commits.has_stats)
                 """)
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM commits WHERE sha = ?")
-            let deletePaths = try db.cachedStatement(sql: "DELETE FROM commit_paths WHERE commit_sha = ?")
+            let upgrade = try db.cachedStatement(sql: "UPDATE commits SET has_stats = ?, complete = ?, recorded_at = ? WHERE id = ?")
+            let deletePaths = try db.cachedStatement(sql: "DELETE FROM commit_paths WHERE commit_id = ?")
             let deleteMissing = try db.cachedStatement(sql: "DELETE FROM missing_objects WHERE commit_sha = ?")
             let insertPath = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO commit_paths (commit_sha, path, old_path, status, additions, deletions, binary)
+                INSERT OR REPLACE INTO commit_paths (commit_id, path, old_path, status, additions, deletions, binary)
                 VALUES (?,?,?,?,?,?,?)
                 """)
             let insertMissing = try db.cachedStatement(sql: "INSERT OR IGNORE INTO missing_objects (commit_sha, object_id) VALUES (?,?)")
             for c in commits {
-                let wasThere = try Bool.fetchOne(exists, arguments: [c.sha]) ?? false
-                try insertCommit.execute(arguments: [
-                    c.sha, c.tree, c.parents.joined(separator: " "), c.authorName, c.authorEmail, c.authorTime,
-                    c.authorOffset, c.committerName, c.committerEmail, c.committerTime, c.committerOffset,
-                    c.subject, c.message, c.hasStats, c.complete, now,
-                ])
-                guard db.changesCount > 0 else { continue }  // another run recorded it as well or better
-                if !wasThere { inserted += 1 }
-                try deletePaths.execute(arguments: [c.sha])
-                try deleteMissing.execute(arguments: [c.sha])
+                let id: Int64
+                if let row = try Row.fetchOne(find, arguments: [c.sha]) {
+                    // Another run recorded it: keep that unless this record is better.
+                    let complete: Bool = row["complete"], hasStats: Bool = row["has_stats"]
+                    let better = (c.complete && !complete) || (c.complete == complete && c.hasStats && !hasStats)
+                    guard better else { continue }
+                    id = row["id"]
+                    try upgrade.execute(arguments: [c.hasStats, c.complete, now, id])
+                    try deletePaths.execute(arguments: [id])
+                    try deleteMissing.execute(arguments: [c.sha])
+                } else {
+                    try insertCommit.execute(arguments: [
+                        c.sha, c.tree, c.parents.joined(separator: " "), c.authorName, c.authorEmail, c.authorTime,
+                        c.authorOffset, c.committerName, c.committerEmail, c.committerTime, c.committerOffset,
+                        c.subject, c.message, c.hasStats, c.complete, now,
+                    ])
+                    id = db.lastInsertedRowID
+                    inserted += 1
+                }
                 for p in c.paths {
-                    try insertPath.execute(arguments: [c.sha, p.path, p.oldPath, p.status, p.additions, p.deletions, p.binary])
+                    try insertPath.execute(arguments: [id, p.path, p.oldPath, p.status, p.additions, p.deletions, p.binary])
                 }
                 for m in c.missingObjects { try insertMissing.execute(arguments: [c.sha, m]) }
             }
@@ -330,7 +338,7 @@ public final class Ledger: @unchecked Sendable {
     /// The changed paths the ledger holds for a commit, in byte order.
     public func paths(of sha: String) throws(AssayError) -> [LedgerPathChange] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT path, old_path, status, additions, deletions, binary FROM commit_paths WHERE commit_sha = ? ORDER BY path",
+            try Row.fetchAll(db, sql: "SELECT path, old_path, status, additions, deletions, binary FROM commit_paths JOIN commits ON commits.id = commit_paths.commit_id WHERE commits.sha = ? ORDER BY path",
                              arguments: [sha]).map { row in
                 LedgerPathChange(path: row["path"], oldPath: row["old_path"], status: row["status"],
                                  additions: row["additions"], deletions: row["deletions"], binary: row["binary"])

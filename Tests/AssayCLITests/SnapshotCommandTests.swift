@@ -165,7 +165,7 @@ private func sqlite(_ db: URL, _ query: String) throws -> String {
         let r = try assay(["snapshot", "--repo", fx.path.path, "--stats", "--format", "json"])
         #expect(r.status == 0, "\(r.err)")
         let ledger = fx.path.appendingPathComponent(".git/assay/ledger.sqlite")
-        #expect(try sqlite(ledger, "SELECT hex(path) FROM commit_paths WHERE commit_sha = '\(commit)'") == "636166E92E747874")
+        #expect(try sqlite(ledger, "SELECT hex(path) FROM commit_paths JOIN commits ON id = commit_id WHERE sha = '\(commit)'") == "636166E92E747874")
         #expect(try sqlite(ledger, "SELECT hex(message) FROM commits WHERE sha = '\(commit)'") == "636166E90A")
     }
 }
