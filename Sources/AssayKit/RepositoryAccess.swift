@@ -42,6 +42,11 @@ public enum RepositoryAccess {
                               at: error.function,
                               fix: "fetch the missing objects (git fetch), or run where the full history is available")
         }
+        if error.isCorruptObject {
+            return AssayError("a git object is corrupt while trying to \(action): \(error.message)",
+                              at: error.function,
+                              fix: "run `git fsck` to find it, then restore it from another clone or `git fetch`")
+        }
         return AssayError("could not \(action): \(error.message)", at: "\(error.function), \(error.code)")
     }
 

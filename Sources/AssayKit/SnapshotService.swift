@@ -231,7 +231,7 @@ public final class SnapshotService: Sendable {
             }
             missing = diff.missingObjects.map(\.hex)
             complete = missing.isEmpty
-        } catch where error.isMissingObject || error.errorClass == .odb {
+        } catch where error.isMissingObject {
             complete = false
             var candidates = [commit.tree]
             if let parent = commit.parents.first {

@@ -78,7 +78,9 @@ extension Repository {
     /// shows with `--diff-merges=first-parent`); a root commit is compared with the empty tree.
     public func diffCommit(_ id: ObjectID, parent: Int = 0, options: DiffOptions = .init()) throws(GitError) -> DiffResult {
         let header = try commitHeader(id)
-        let base: ObjectID? = header.parents.indices.contains(parent) ? try commitHeader(header.parents[parent]).tree : nil
+        // A shallow clone's boundary commit is compared with the empty tree, as `git log` does there.
+        let parents = shallowBoundary.contains(id) ? [] : header.parents
+        let base: ObjectID? = parents.indices.contains(parent) ? try commitHeader(parents[parent]).tree : nil
         return try diffTrees(base, header.tree, options: options)
     }
 
@@ -142,7 +144,7 @@ extension Repository {
                 do {
                     change.stats = try typeChangeStats(change, options, newSideInWorkdir: newSideInWorkdir)
                 } catch {
-                    guard error.isMissingObject || error.errorClass == .odb else { throw error }
+                    guard error.isMissingObject else { throw error }
                     for id in [change.oldID, change.newID] where !id.isZero && !contains(id) { missing.append(id) }
                 }
             } else if options.lineStats {
@@ -150,7 +152,7 @@ extension Repository {
                 let result = git_patch_from_diff(&patch, diff, i)
                 if result < 0 {
                     let error = lastError(result, "git_patch_from_diff")
-                    guard error.isMissingObject || error.errorClass == .odb else { throw error }
+                    guard error.isMissingObject else { throw error }
                     for id in [change.oldID, change.newID] where !id.isZero && !contains(id) { missing.append(id) }
                 } else {
                     defer { git_patch_free(patch) }

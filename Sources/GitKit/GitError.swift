@@ -54,6 +54,7 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         public static let object = Class(rawValue: 11)
         public static let index = Class(rawValue: 10)
         public static let tree = Class(rawValue: 14)
+        public static let zlib = Class(rawValue: 5)
     }
 
     public let code: Code
@@ -71,10 +72,12 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
 
     /// True when an object (commit, tree, blob) is absent from the object database, as in a partial clone.
     public var isMissingObject: Bool {
-        if code == .notFound && (errorClass == .odb || errorClass == .object || errorClass == .tree || errorClass == .none) {
-            return true
-        }
-        return errorClass == .odb && message.contains("not found")
+        code == .notFound && (errorClass == .odb || errorClass == .object || errorClass == .none)
+    }
+
+    /// True when an object exists but cannot be read (a corrupt loose object or pack).
+    public var isCorruptObject: Bool {
+        !isMissingObject && (errorClass == .zlib || errorClass == .odb || code == .mismatch)
     }
 
     public var description: String { "\(function): \(message) (\(code))" }

@@ -26,6 +26,9 @@ public final class Repository {
     public let commonDirectory: URL
     public let workingDirectory: URL?
     public var isBare: Bool { workingDirectory == nil }
+    /// The boundary commits of a shallow clone (`$GIT_DIR/shallow`); empty for a full clone.
+    public let shallowBoundary: Set<ObjectID>
+    public var isShallow: Bool { !shallowBoundary.isEmpty }
 
     /// Opens the repository containing `path`: any directory inside a working tree, a `.git`
     /// directory, a bare repository, or a linked worktree. Searches upwards like `git` does.
@@ -49,6 +52,12 @@ public final class Repository {
             workingDirectory = URL(fileURLWithPath: String(cString: wd))
         } else {
             workingDirectory = nil
+        }
+        let shallowFile = commonDirectory.appendingPathComponent("shallow")
+        if let text = try? String(contentsOf: shallowFile, encoding: .utf8) {
+            shallowBoundary = Set(text.split(whereSeparator: \.isNewline).compactMap { ObjectID(hex: $0) })
+        } else {
+            shallowBoundary = []
         }
     }
 

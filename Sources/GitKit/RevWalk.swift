@@ -61,6 +61,9 @@ extension Repository {
     /// when `ignoreMissingExcludes` is set (a cache of old tips may name commits gc has removed).
     public func walk(_ selection: RevisionSelection, order: WalkOrder = .topological,
                      hidingIfPresent: [ObjectID] = []) throws(GitError) -> [ObjectID] {
+        if !shallowBoundary.isEmpty {
+            return try shallowWalk(selection, order: order, hidingIfPresent: hidingIfPresent.filter { contains($0) })
+        }
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, pointer), "git_revwalk_new")
         defer { git_revwalk_free(walker) }
@@ -93,5 +96,51 @@ extension Repository {
     /// Commits for specs, e.g. `commits(["main..feature"])`; see `select` and `walk`.
     public func commits(_ specs: [String], all: Bool = false, order: WalkOrder = .topological) throws(GitError) -> [ObjectID] {
         try walk(select(specs, all: all), order: order)
+    }
+}
+
+extension Repository {
+    /// The parents a walk follows: none for a shallow clone's boundary commits (their parents were
+    /// never fetched), as git itself treats them.
+    public func walkParents(of id: ObjectID) throws(GitError) -> [ObjectID] {
+        shallowBoundary.contains(id) ? [] : try commitHeader(id).parents
+    }
+
+    /// A walk for shallow clones, which libgit2 1.5's revwalk cannot do (it tries to load the missing
+    /// parents): everything reachable from `include` and not from `exclude`, children before parents,
+    /// newer committer time first among commits that are ready.
+    func shallowWalk(_ selection: RevisionSelection, order: WalkOrder, hidingIfPresent: [ObjectID]) throws(GitError) -> [ObjectID] {
+        var hidden = Set<ObjectID>()
+        var stack = selection.exclude + hidingIfPresent
+        while let id = stack.popLast() {
+            guard hidden.insert(id).inserted else { continue }
+            stack += try walkParents(of: id)
+        }
+        var parents: [ObjectID: [ObjectID]] = [:]
+        var time: [ObjectID: Int64] = [:]
+        stack = selection.include.filter { !hidden.contains($0) }
+        while let id = stack.popLast() {
+            guard parents[id] == nil else { continue }
+            let ps = try walkParents(of: id).filter { !hidden.contains($0) }
+            parents[id] = ps
+            time[id] = try commit(id).committer.time
+            stack += ps
+        }
+        var children: [ObjectID: Int] = [:]
+        for ps in parents.values { for p in ps { children[p, default: 0] += 1 } }
+        var ready = parents.keys.filter { children[$0] == nil }
+        var out: [ObjectID] = []
+        out.reserveCapacity(parents.count)
+        while !ready.isEmpty {
+            // The newest ready commit next (ties by id, so the order is stable).
+            let i = ready.indices.max { (time[ready[$0]]!, ready[$0]) < (time[ready[$1]]!, ready[$1]) }!
+            let id = ready.remove(at: i)
+            out.append(id)
+            for p in parents[id]! {
+                children[p]! -= 1
+                if children[p] == 0 { ready.append(p) }
+            }
+        }
+        return order == .reverseTopological ? out.reversed() : out
     }
 }

@@ -122,7 +122,7 @@ extension Repository {
             for k in result.changes.indices {
                 do {
                     result.changes[k].stats = try blobLineStats(result.changes[k])
-                } catch where error.isMissingObject || error.errorClass == .odb {
+                } catch where error.isMissingObject {
                     let c = result.changes[k]
                     for id in [c.oldID, c.newID] where !id.isZero && !contains(id) { result.missingObjects.append(id) }
                 }

@@ -168,4 +168,20 @@ private func sqlite(_ db: URL, _ query: String) throws -> String {
         #expect(try sqlite(ledger, "SELECT hex(path) FROM commit_paths JOIN commits ON id = commit_id WHERE sha = '\(commit)'") == "636166E92E747874")
         #expect(try sqlite(ledger, "SELECT hex(message) FROM commits WHERE sha = '\(commit)'") == "636166E90A")
     }
+    @Test func corruptObjectIsExitTwoWithOneLine() throws {
+        let fx = try GitFixture()
+        try fx.commit("one", files: ["src/a.txt": "alpha\n"])
+        try fx.commit("two", files: ["src/a.txt": "alpha 2\n"])
+        let tree = try fx.rev("HEAD~1:src")
+        let file = fx.path.appendingPathComponent(".git/objects/\(tree.prefix(2))/\(tree.dropFirst(2))")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        try Data("not zlib at all\n".utf8).write(to: file)
+        // git agrees the object is broken.
+        #expect(try runProcess("git", ["-C", fx.path.path, "cat-file", "-p", tree]).status != 0)
+        let r = try assay(["snapshot", "--repo", fx.path.path])
+        #expect(r.status == 2)
+        #expect(r.err.contains("corrupt"))
+        #expect(r.err.contains("git fsck"))
+        #expect(r.err.split(separator: "\n").count == 1)
+    }
 }

@@ -185,4 +185,31 @@ private func richHistory() throws -> GitFixture {
         #expect(report.ledger == fx.path.appendingPathComponent(".git/assay/ledger.sqlite").path)
         #expect(report.newCommits == (try fx.lines("rev-list", "side").count))
     }
+    @Test func shallowCloneIsWalkedToItsBoundaryLikeGitLog() throws {
+        let origin = try richHistory()
+        let clone = try GitFixture()
+        try FileManager.default.removeItem(at: clone.path)
+        let cloned = try runProcess("git", ["clone", "-q", "--depth", "3", "file://\(origin.path.path)", clone.path.path])
+        try #require(cloned.status == 0, "\(cloned.err)")
+        let boundary = try String(contentsOf: clone.path.appendingPathComponent(".git/shallow"), encoding: .utf8)
+        #expect(!boundary.isEmpty)
+
+        let report = try SnapshotService().run(SnapshotRequest(repositoryPath: clone.path.path, withStats: true))
+        #expect(report.missingObjects == 0)
+        let expected = try clone.lines("rev-list", "HEAD").sorted()
+        let ledger = try Ledger(path: report.ledger)
+        #expect(try ledger.allCommitShas() == expected)
+        // git shows a boundary commit as if it had no parent: every file added.
+        let nameStatus = try gitLogPerCommit(clone, ["--name-status"])
+        let numstat = try gitLogPerCommit(clone, ["--numstat"])
+        for sha in expected {
+            #expect(try ledgerNameStatus(ledger, sha) == nameStatus[sha] ?? [], "name-status of \(sha)")
+            #expect(try ledgerNumstat(ledger, sha) == numstat[sha] ?? [], "numstat of \(sha)")
+        }
+        let repo = try Repository(discoveringFrom: clone.path.path)
+        #expect(repo.isShallow)
+        let walked = try repo.commits(["HEAD"])
+        #expect(walked.count == expected.count)
+        #expect(Set(walked.map(\.hex)) == Set(expected))
+    }
 }
