@@ -63,6 +63,25 @@ public final class Repository {
 
     deinit { git_repository_free(pointer) }
 
+    /// Whether any gitattributes source could apply here (`.gitattributes` files in the index or work
+    /// tree, `info/attributes`, `core.attributesFile`, the user's and the system's attributes file).
+    /// When none does, line counting skips libgit2's per-path attribute lookups, which otherwise
+    /// cost a dozen failed `stat`/`readlink` calls per changed file.
+    public lazy var hasAttributeSources: Bool = {
+        let fm = FileManager.default
+        let env = ProcessInfo.processInfo.environment
+        var candidates = [commonDirectory.appendingPathComponent("info/attributes").path, "/etc/gitattributes"]
+        if let configured = try? configString("core.attributesFile") {
+            candidates.append((configured as NSString).expandingTildeInPath)
+        }
+        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { candidates.append(xdg + "/git/attributes") }
+        if let home = env["HOME"] { candidates.append(home + "/.config/git/attributes") }
+        if let wd = workingDirectory { candidates.append(wd.appendingPathComponent(".gitattributes").path) }
+        if candidates.contains(where: { fm.fileExists(atPath: $0) }) { return true }
+        let suffix = Array(".gitattributes".utf8)
+        return ((try? indexEntries()) ?? []).contains { $0.path.bytes.count >= suffix.count && Array($0.path.bytes.suffix(suffix.count)) == suffix }
+    }()
+
     // MARK: - Revisions
 
     /// Resolves any revspec git understands (`HEAD~2`, `main`, `v1.0^{commit}`, a short SHA) to an object id.

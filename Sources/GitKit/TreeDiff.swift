@@ -150,7 +150,17 @@ extension Repository {
         }
         var opts = assay_git_diff_options_init()
         var patch: OpaquePointer?
-        let r = change.path.withCString { p in git_patch_from_blobs(&patch, oldBlob, p, newBlob, p, &opts) }
+        let r: Int32
+        if hasAttributeSources {
+            r = change.path.withCString { p in git_patch_from_blobs(&patch, oldBlob, p, newBlob, p, &opts) }
+        } else {
+            // No attributes can apply: diff the bytes without a repository, so libgit2 does not look
+            // up a diff driver (a dozen failed `stat`/`readlink` calls per file).
+            r = git_patch_from_buffers(&patch, oldBlob.map { git_blob_rawcontent($0) } ?? nil,
+                                       oldBlob.map { Int(git_blob_rawsize($0)) } ?? 0, nil,
+                                       newBlob.map { git_blob_rawcontent($0) } ?? nil,
+                                       newBlob.map { Int(git_blob_rawsize($0)) } ?? 0, nil, &opts)
+        }
         try check(r, "git_patch_from_blobs")
         defer { git_patch_free(patch) }
         if git_patch_get_delta(patch)!.pointee.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 { return .binary }
@@ -159,3 +169,4 @@ extension Repository {
         return .text(added: added, deleted: deleted)
     }
 }
+

@@ -212,4 +212,15 @@ private func richHistory() throws -> GitFixture {
         #expect(walked.count == expected.count)
         #expect(Set(walked.map(\.hex)) == Set(expected))
     }
+    @Test func gitattributesDecideBinaryLikeGitLog() throws {
+        let fx = try GitFixture()
+        try fx.commit("attrs", files: [".gitattributes": "*.dat binary\n", "data.dat": "one\ntwo\n", "plain.txt": "a\n"])
+        try fx.commit("edit", files: ["data.dat": "one\nthree\n", "plain.txt": "a\nb\n"])
+        let report = try SnapshotService().run(SnapshotRequest(repositoryPath: fx.path.path, withStats: true))
+        let ledger = try Ledger(path: report.ledger)
+        let numstat = try gitLogPerCommit(fx, ["--numstat"])
+        let head = try fx.head()
+        #expect(numstat[head]?.contains("-\t-\tdata.dat") == true)
+        #expect(try ledgerNumstat(ledger, head) == numstat[head])
+    }
 }
