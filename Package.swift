@@ -18,17 +18,27 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
+        /** cmark-gfm (GitHub's Markdown parser) with the table and tasklist extensions. */
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        /** Safe Swift over cmark-gfm: Markdown as blocks with lines, sections, task states, table cells. */
+        .target(name: "MarkdownKit", dependencies: ["CCmark"]),
         /** Safe Swift over libgit2: the only target that touches libgit2 pointers. */
         .target(name: "GitKit", dependencies: ["CLibGit2"]),
         /** Value types and pure logic shared by every stage: errors with exit codes, reports. */
         .target(name: "AssayCore"),
+        /** Extractors, verifiers and checks over plain values — no git, no I/O. */
+        .target(name: "AssayRules", dependencies: ["AssayCore", "MarkdownKit"]),
         /** The SQLite ledger (GRDB): records, named append-only migrations. An index, never the truth. */
         .target(name: "AssayLedger", dependencies: [
             "AssayCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         /** Services that compose GitKit and the ledger: SnapshotService, … */
-        .target(name: "AssayKit", dependencies: ["GitKit", "AssayCore", "AssayLedger"]),
+        .target(name: "AssayKit", dependencies: ["GitKit", "AssayCore", "AssayLedger", "AssayRules", "MarkdownKit"]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
         .executableTarget(name: "assay", dependencies: [
             "AssayKit", "AssayCore",
@@ -38,6 +48,8 @@ let package = Package(
         .target(name: "AssayTestSupport", dependencies: []),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "AssayTestSupport"]),
+        .testTarget(name: "MarkdownKitTests", dependencies: ["MarkdownKit"]),
+        .testTarget(name: "AssayRulesTests", dependencies: ["AssayRules", "AssayCore", "MarkdownKit"]),
         .testTarget(name: "AssayLedgerTests", dependencies: ["AssayLedger", "AssayTestSupport"]),
         .testTarget(name: "AssayKitTests", dependencies: ["AssayKit", "AssayLedger", "GitKit", "AssayTestSupport"]),
         .testTarget(name: "AssayCLITests", dependencies: ["assay", "AssayTestSupport"]),

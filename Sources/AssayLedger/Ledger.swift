@@ -182,6 +182,13 @@ public final class Ledger: @unchecked Sendable {
                 PRAGMA user_version = 1;
                 """)
         }),
+        ("v2-paths-by-path", { db in
+            // History lookups for claims ("when was this path deleted?") go by path.
+            try db.execute(sql: """
+                CREATE INDEX commit_paths_by_path ON commit_paths(path);
+                PRAGMA user_version = 2;
+                """)
+        }),
     ]
 
     static let migrator: DatabaseMigrator = {
@@ -342,6 +349,26 @@ public final class Ledger: @unchecked Sendable {
                              arguments: [sha]).map { row in
                 LedgerPathChange(path: row["path"], oldPath: row["old_path"], status: row["status"],
                                  additions: row["additions"], deletions: row["deletions"], binary: row["binary"])
+            }
+        }
+    }
+
+    /// One change of a path in a recorded commit.
+    public struct PathEvent: Sendable, Hashable {
+        public var commit: String
+        public var status: String
+        public var committerTime: Int64
+        public var subject: String
+    }
+
+    /// Every recorded change of `path`, newest first (by committer time).
+    public func events(of path: Data) throws(AssayError) -> [PathEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.sha, p.status, c.committer_time, c.subject FROM commit_paths p
+                JOIN commits c ON c.id = p.commit_id WHERE p.path = ? ORDER BY c.committer_time DESC, c.id DESC
+                """, arguments: [path]).map {
+                PathEvent(commit: $0[0], status: $0[1], committerTime: $0[2], subject: $0[3])
             }
         }
     }

@@ -79,6 +79,33 @@ extension Repository {
         }
     }
 
+    /// Every blob (file, symlink) under `tree`, with its path (order unspecified). Submodules
+    /// are listed as entries of kind `.submodule`; nothing is read below them.
+    public func files(inTree tree: ObjectID, under prefix: GitPath = GitPath(bytes: [])) throws(GitError) -> [(path: GitPath, entry: TreeEntry)] {
+        var out: [(GitPath, TreeEntry)] = []
+        var stack: [(GitPath, ObjectID)] = [(prefix, tree)]
+        if !prefix.bytes.isEmpty {
+            guard let dir = try treeEntry(prefix, inTree: tree), dir.kind == .tree else { return [] }
+            stack = [(prefix, dir.id)]
+        }
+        while let (path, id) = stack.popLast() {
+            for entry in try entries(ofTree: id).reversed() {
+                let child = path.appending(entry.name)
+                if entry.kind == .tree { stack.append((child, entry.id)) } else { out.append((child, entry)) }
+            }
+        }
+        return out
+    }
+
+    /// True when git's ignore rules (`.gitignore` files, `info/exclude`, `core.excludesFile`) ignore
+    /// `path`; always false in a bare repository, which has no working tree to ignore files in.
+    public func isIgnored(_ path: GitPath) -> Bool {
+        guard workingDirectory != nil else { return false }
+        var ignored: Int32 = 0
+        let result = path.withCString { git_ignore_path_is_ignored(&ignored, pointer, $0) }
+        return result == 0 && ignored == 1
+    }
+
     func withTree<R>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> R) throws(GitError) -> R {
         var oid = id.gitOID
         var t: OpaquePointer?

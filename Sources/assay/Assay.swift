@@ -45,7 +45,7 @@ struct Assay: ParsableCommand {
               assay snapshot --all --stats   every branch and tag, with line counts
             """,
         version: AssayVersion.current,
-        subcommands: [Snapshot.self, SnapshotWorker.self]
+        subcommands: [Snapshot.self, Claims.self, SnapshotWorker.self]
     )
 }
 

@@ -1,0 +1,155 @@
+import AssayCore
+import AssayLedger
+import AssayRules
+import Foundation
+import GitKit
+import MarkdownKit
+
+/// What `assay claims` is asked to check.
+public struct ClaimsRequest: Sendable {
+    public var repositoryPath: String
+    /// The commit to judge claims at (default HEAD).
+    public var at: String
+    public init(repositoryPath: String, at: String = "HEAD") {
+        self.repositoryPath = repositoryPath; self.at = at
+    }
+}
+
+/// A doc picked as a claim source, and why.
+public struct ClaimSourceFile: Codable, Sendable, Hashable {
+    public var path: String
+    public var reason: String
+}
+
+/// What `assay claims` found (schema `assay.claims/v1`).
+public struct ClaimsReport: Codable, Sendable {
+    public struct Entry: Codable, Sendable {
+        public var id: String
+        public var kind: String
+        public var text: String
+        public var subject: String
+        public var scope: [String]
+        public var source: ClaimSource
+        public var verdict: String
+        public var verdictClass: String?
+        public var evidence: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, text, subject, scope, source, verdict, evidence
+            case verdictClass = "class"
+        }
+    }
+
+    public var schema = "assay.claims/v1"
+    public var sha: String
+    public var sources: [ClaimSourceFile]
+    /// Counts by verdict.
+    public var summary: [String: Int]
+    public var claims: [Entry]
+}
+
+/// Finds ship-claims in the repository's docs at a SHA and verifies them there.
+public final class ClaimsService: Sendable {
+    public init() {}
+
+    /// The docs assay reads by default, with the reason each was picked.
+    public static func defaultSource(_ path: String) -> String? {
+        let components = path.split(separator: "/").map(String.init)
+        guard let name = components.last?.lowercased() else { return nil }
+        guard name.hasSuffix(".md") || name.hasSuffix(".markdown") else { return nil }
+        let stem = String(name.split(separator: ".").first ?? "")
+        let named = ["prd", "phases", "roadmap", "plan", "progress", "todo", "tasks", "status"]
+        if let n = named.first(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }) {
+            return "named \(n.uppercased())"
+        }
+        for prefix in ["implementation", "summary"] where stem.hasPrefix(prefix) {
+            return "named \(prefix.uppercased())*"
+        }
+        let dirs = components.dropLast().map { $0.lowercased() }
+        if dirs.first == "memory-bank" || dirs.contains("memory-bank") { return "under memory-bank/" }
+        if dirs.first == "specs" && name == "tasks.md" { return "specs/*/tasks.md" }
+        if dirs.first == "docs" { return "under docs/" }
+        if dirs.first == ".taskmaster" { return "under .taskmaster/" }
+        return nil
+    }
+
+    public func run(_ request: ClaimsRequest) throws(AssayError) -> ClaimsReport {
+        let repo = try RepositoryAccess.open(request.repositoryPath)
+        let selection = try RepositoryAccess.select(repo, [request.at], all: false)
+        guard let sha = selection.include.first else {
+            throw AssayError("nothing to check at \(request.at)", fix: "pass --at with a commit")
+        }
+        // History lookups come from the ledger: bring it up to date first (incremental, usually instant).
+        _ = try SnapshotService().run(SnapshotRequest(repositoryPath: request.repositoryPath, revisions: [sha.hex], workers: 1))
+        let ledger = try RepositoryAccess.openLedger(for: repo)
+        let tree: ObjectID
+        let files: [(path: GitPath, entry: TreeEntry)]
+        do {
+            tree = try repo.commitHeader(sha).tree
+            files = try repo.files(inTree: tree)
+        } catch { throw RepositoryAccess.explain(error, doing: "list the files of \(sha.hex)") }
+
+        let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
+        var sources: [ClaimSourceFile] = []
+        var results: [ClaimResult] = []
+        for (path, entry) in files.sorted(by: { $0.path < $1.path }) where entry.kind == .blob {
+            guard let reason = Self.defaultSource(path.string) else { continue }
+            sources.append(ClaimSourceFile(path: path.string, reason: reason))
+            let bytes: [UInt8]
+            do { bytes = try repo.blob(entry.id) } catch {
+                if error.isMissingObject { continue }  // a partial clone: the doc is not here
+                throw RepositoryAccess.explain(error, doing: "read \(path)")
+            }
+            let document = MarkdownDocument.parse(bytes)
+            for extracted in DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex) {
+                results.append(ClaimVerifier.verify(extracted, facts: facts))
+            }
+        }
+        var summary: [String: Int] = [:]
+        for v in Verdict.allCases { summary[v.rawValue] = 0 }
+        for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
+        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, claims: results.map { r in
+            .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
+                  scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
+                  verdictClass: r.verdictClass, evidence: r.evidence)
+        })
+    }
+}
+
+/// Answers the verifier's questions from git (the tree at the SHA, ignore rules, rename detection)
+/// and the ledger (when a path was deleted).
+final class GitFacts: RepositoryFacts {
+    let repo: Repository
+    let ledger: Ledger
+    let commit: ObjectID
+    let tree: ObjectID
+    var sha: String { commit.hex }
+
+    init(repo: Repository, ledger: Ledger, commit: ObjectID, tree: ObjectID) {
+        self.repo = repo; self.ledger = ledger; self.commit = commit; self.tree = tree
+    }
+
+    func kind(of path: String) -> PathKind? {
+        guard let entry = try? repo.treeEntry(GitPath(path), inTree: tree) else { return nil }
+        return entry.kind == .tree ? .directory : .file
+    }
+
+    func contents(of path: String) -> [UInt8]? {
+        guard let entry = try? repo.treeEntry(GitPath(path), inTree: tree), entry.kind == .blob else { return nil }
+        return try? repo.blob(entry.id)
+    }
+
+    func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)? {
+        // A directory is deleted when its files are: look for the path itself, then for files under it.
+        guard let events = try? ledger.events(of: Data(path.utf8)) else { return nil }
+        for event in events where event.status == "D" {
+            guard let id = ObjectID(hex: event.commit), (try? repo.isAncestor(id, of: commit)) == true else { continue }
+            let renamed = (try? repo.diffCommit(id, options: DiffOptions(detectRenames: true)))?
+                .changes.first { $0.status == .renamed && $0.oldPath?.string == path }?.path.string
+            return (event.commit, event.subject, renamed)
+        }
+        return nil
+    }
+
+    func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(path)) }
+}

@@ -1,0 +1,126 @@
+import AssayCore
+import Foundation
+import MarkdownKit
+
+/// A claim found in a source, or a mention that is not a ship claim (with the reason it abstains).
+public struct ExtractedClaim: Hashable, Sendable {
+    public var claim: Claim
+    /// Why this is not a ship claim (plans, unchecked items, future work); nil for a claim to verify.
+    public var abstainReason: String?
+}
+
+/// Finds ship-claims about paths in a Markdown document: checked task items, ✅ lines and done table
+/// rows (status claims scoped to the paths they name), sentences that say a file was created or
+/// deleted (path and absence claims). Plans, next steps, future work, non-goals and unchecked items
+/// abstain. Only backticked tokens that read as paths (see `PathSyntax`) are subjects.
+public enum DocClaimExtractor {
+    /// Section titles whose contents are plans, not ship claims.
+    static let planSections = ["next step", "future", "roadmap", "non-goal", "nongoal", "out of scope", "backlog",
+                               "todo", "to do", "planned", "plan", "ideas", "open question", "later", "upcoming",
+                               "wishlist", "proposal"]
+    static let doneMarkers = ["✅", "✔", "☑", "✓", "[x]"]
+    static let doneWords = ["done", "complete", "completed", "shipped", "implemented", "finished", "merged", "landed"]
+    static let shipVerbs = ["created", "added", "implemented", "shipped", "built", "wrote", "written", "introduced",
+                            "landed", "completed", "finished", "done", "exists", "lives in", "extracted"]
+    static let deletionWords = ["deleted", "removed", "dropped", "gone", "deleting", "removing", "delete", "remove"]
+    static let futureWords = ["will ", "todo", "to do", "planned", "plan to", "should ", "later", "next:", "tbd",
+                              "not yet", "pending", "wip", "in progress", "eventually", "would "]
+
+    public static func claims(in document: MarkdownDocument, path: String, commit: String?) -> [ExtractedClaim] {
+        var out: [ExtractedClaim] = []
+        for block in document.blocks {
+            let paths = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
+            guard !paths.isEmpty else { continue }
+            let source = ClaimSource(kind: "doc", path: path, line: block.line, commit: commit)
+            let lower = block.text.lowercased()
+            let inPlan = block.headings.contains { title in
+                let t = title.lowercased()
+                return planSections.contains { t.contains($0) } && !doneMarkers.contains { t.contains($0) }
+            }
+            func abstain(_ reason: String) {
+                for p in paths {
+                    out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
+                                              abstainReason: reason))
+                }
+            }
+            switch block.kind {
+            case .codeBlock:
+                continue
+            case .listItem(checked: false?):
+                abstain("unchecked item")
+            case .listItem(checked: true?):
+                out.append(statusClaim(block, paths, source))
+            case .tableRow(isHeader: true):
+                continue
+            case .tableRow(isHeader: false):
+                let cells = block.cells.map { $0.lowercased() }
+                let done = cells.contains { cell in
+                    doneMarkers.contains { cell.contains($0) } || doneWords.contains { word(word: $0, in: cell) }
+                }
+                if done && !futureWords.contains(where: { lower.contains($0) }) {
+                    out.append(statusClaim(block, paths, source))
+                } else {
+                    abstain("row without a done status")
+                }
+            case .heading, .paragraph, .listItem(checked: nil):
+                if inPlan {
+                    abstain("in a plan / future-work section")
+                    continue
+                }
+                if futureWords.contains(where: { lower.contains($0) }) {
+                    abstain("future or planned work")
+                    continue
+                }
+                if doneMarkers.contains(where: { block.text.contains($0) }) {
+                    out.append(statusClaim(block, paths, source))
+                    continue
+                }
+                var any = false
+                for p in paths {
+                    let (before, after) = context(of: p, in: lower)
+                    if deletionWords.contains(where: { word(word: $0, in: after) || word(word: $0, in: before) }) {
+                        out.append(ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: p, source: source),
+                                                  abstainReason: nil))
+                        any = true
+                    } else if shipVerbs.contains(where: { word(word: $0, in: lower) }) {
+                        out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
+                                                  abstainReason: nil))
+                        any = true
+                    }
+                }
+                if !any { abstain("mentions a path without claiming it shipped") }
+            }
+        }
+        return out
+    }
+
+    static func statusClaim(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource) -> ExtractedClaim {
+        ExtractedClaim(claim: Claim(kind: .status, text: block.text, subject: block.text, scope: paths, source: source),
+                       abstainReason: nil)
+    }
+
+    /// The few words before and after the backticked token.
+    static func context(of token: String, in lowerText: String) -> (before: String, after: String) {
+        guard let r = lowerText.range(of: "`" + token.lowercased() + "`") else { return ("", "") }
+        let before = lowerText[..<r.lowerBound].split(separator: " ").suffix(3).joined(separator: " ")
+        let after = lowerText[r.upperBound...].split(separator: " ").prefix(3).joined(separator: " ")
+        return (before, after)
+    }
+
+    /// `word` appears in `text` as a whole word.
+    static func word(word: String, in text: String) -> Bool {
+        var search = text.startIndex..<text.endIndex
+        while let r = text.range(of: word, range: search) {
+            let beforeOK = r.lowerBound == text.startIndex || !text[text.index(before: r.lowerBound)].isLetter
+            let afterOK = r.upperBound == text.endIndex || !text[r.upperBound].isLetter
+            if beforeOK && afterOK { return true }
+            search = r.upperBound..<text.endIndex
+        }
+        return false
+    }
+
+    static func unique(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import AssayCore
+import AssayKit
+import Foundation
+
+struct Claims: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the ship-claims in the repository's docs and check them at a commit.",
+        discussion: """
+            Reads the docs at the commit — PRD, PHASES, ROADMAP, PLAN, PROGRESS, TODO, TASKS, STATUS, IMPLEMENTATION*, SUMMARY*, and everything under memory-bank/, docs/ and .taskmaster/, plus specs/*/tasks.md — with GitHub's Markdown parser, and finds what they claim shipped: checked task items, ✅ lines and done table rows (status claims, scoped to the paths they name), and sentences saying a file was created or deleted.
+
+            Each claim gets a verdict: verified, contradicted (never existed, deleted in commit X, renamed to Y, gitignored, still present, a stub in a scoped file), unverifiable, or abstain (plans, next steps, unchecked items — not ship claims). Evidence says what was looked up at which SHA.
+
+            Examples:
+              assay claims                      the docs at HEAD
+              assay claims --at v1.0            as of a tag
+              assay claims --list-sources       which docs were read, and why
+              assay claims --format json        schema assay.claims/v1
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("The commit to check the claims at.", valueName: "rev"))
+    var at: String = "HEAD"
+
+    @Flag(name: .long, help: "List the docs that were read and why, then stop.")
+    var listSources = false
+
+    @Flag(name: .long, help: "Also show claims that abstain (plans, unchecked items).")
+    var showAbstain = false
+
+    @Option(name: .long, help: "text for people, json for machines (schema assay.claims/v1).")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Exit 1 when a claim is contradicted (contradicted) or never (never).")
+    var failOn: FailOn = .never
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable { case contradicted, never }
+
+    func run() throws {
+        let report: ClaimsReport
+        do { report = try ClaimsService().run(ClaimsRequest(repositoryPath: global.repo, at: at)) } catch {
+            throw fail(error)
+        }
+        let contradicted = report.summary["contradicted"] ?? 0
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var printable = report
+            if listSources { printable.claims = [] }
+            let data = (try? encoder.encode(printable)) ?? Data("{}".utf8)
+            Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+        case .text:
+            Terminal.standardOutput.write(listSources ? sourcesText(report) : text(report))
+        }
+        if failOn == .contradicted && contradicted > 0 { throw ExitCode(ExitStatus.gateFailed.rawValue) }
+    }
+
+    func sourcesText(_ r: ClaimsReport) -> String {
+        if r.sources.isEmpty { return "No claim-bearing docs at \(r.sha.prefix(12)).\n" }
+        let width = r.sources.map(\.path.count).max() ?? 0
+        return r.sources.map { $0.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.reason }
+            .joined(separator: "\n") + "\n"
+    }
+
+    func text(_ r: ClaimsReport) -> String {
+        let color = Terminal.standardOutput.useColor(global.color)
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        var out = ""
+        var currentFile = ""
+        for c in r.claims where c.verdict != "abstain" || showAbstain {
+            let file = c.source.path ?? c.source.kind
+            if file != currentFile { out += "\n" + paint(file, "1") + "\n"; currentFile = file }
+            let mark: String
+            switch c.verdict {
+            case "verified": mark = paint("✓ verified    ", "32")
+            case "contradicted": mark = paint("✗ contradicted", "31")
+            case "abstain": mark = paint("· abstain     ", "2")
+            default: mark = paint("? \(c.verdict)", "33")
+            }
+            let line = c.source.line.map { "  (line \($0))" } ?? ""
+            let subject = c.kind == "status" ? c.scope.joined(separator: ", ") : c.subject
+            let cls = c.verdictClass.map { " — \($0)" } ?? ""
+            out += "  \(mark) \(c.kind) \(subject)\(cls)\(line)\n"
+            for e in c.evidence where c.verdict == "contradicted" || global.verbose { out += "      \(e)\n" }
+        }
+        let s = r.summary
+        out += "\n\(s["verified"] ?? 0) verified · \(s["contradicted"] ?? 0) contradicted · "
+        out += "\(s["unverifiable"] ?? 0) unverifiable · \(s["abstain"] ?? 0) abstain "
+        out += "in \(r.sources.count) doc\(r.sources.count == 1 ? "" : "s") at \(r.sha.prefix(12))\n"
+        return out
+    }
+}

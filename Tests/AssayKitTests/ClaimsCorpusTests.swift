@@ -1,0 +1,140 @@
+import AssayCore
+import AssayKit
+import AssayTestSupport
+import Foundation
+import Testing
+
+/// The claims corpus in `fixtures/claims/`: real-shaped docs whose lines carry their expected verdict
+/// as `<!-- expect: VERDICT [class] -->` (or `<!-- expect-line N: … -->` for table rows).
+struct Expectation: Hashable {
+    var verdict: String  // verified, contradicted, abstain, or none (no claim at all)
+    var verdictClass: String?
+}
+
+let claimsFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("fixtures/claims")
+
+func fixtureFiles() throws -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: claimsFixtures.path)
+    var out: [String] = []
+    while let p = enumerator?.nextObject() as? String {
+        if p.hasSuffix(".md") { out.append(p) }
+    }
+    return out.sorted()
+}
+
+func expectations() throws -> [String: [Int: Expectation]] {
+    var out: [String: [Int: Expectation]] = [:]
+    for file in try fixtureFiles() {
+        let text = try String(contentsOf: claimsFixtures.appendingPathComponent(file), encoding: .utf8)
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let open = line.range(of: "<!-- expect"), let close = line.range(of: "-->") else { continue }
+            var body = line[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            var target = i + 1
+            if body.hasPrefix("-line ") {
+                let rest = body.dropFirst(6)
+                let number = rest.prefix { $0.isNumber }
+                target = Int(number)!
+                body = String(rest.dropFirst(number.count))
+            }
+            body = body.trimmingCharacters(in: CharacterSet(charactersIn: ": "))
+            let words = body.split(separator: " ").map(String.init)
+            out[file, default: [:]][target] = Expectation(verdict: words[0], verdictClass: words.count > 1 ? words[1] : nil)
+        }
+    }
+    return out
+}
+
+/// A repository with the history the corpus needs: a deleted file, a rename, an ignored directory,
+/// a stub; then the docs.
+func corpusRepository() throws -> GitFixture {
+    let fx = try GitFixture()
+    let parser = (1...30).map { "export function parse\($0)(input: string) { return input.length + \($0) }\n" }.joined()
+    try fx.commit("Scaffold the CLI and ports", files: [
+        ".gitignore": "generated/\nnode_modules/\n",
+        "src/cli/index.ts": "export function main() { return 0 }\n",
+        "src/ports/evidence.ts": "export interface Evidence { id: string }\n",
+        "src/ports/receipt.ts": "export function writeReceipt() {\n  throw new Error(\"not implemented\")\n}\n",
+        "src/legacy/tmux.rs": "pub fn attach() {}\n",
+        "src/old_name.ts": parser,
+        "src/lib/util.ts": "export const id = (x: string) => x\n",
+    ])
+    try fx.git("mv", "src/old_name.ts", "src/new_name.ts")
+    try fx.commit("Remove the tmux backend; rename the parser", deleting: ["src/legacy/tmux.rs"])
+    var docs: [String: String] = [:]
+    for file in try fixtureFiles() {
+        docs[file] = try String(contentsOf: claimsFixtures.appendingPathComponent(file), encoding: .utf8)
+    }
+    try fx.commit("Docs: progress, tasks, summary, phases", files: docs)
+    return fx
+}
+
+@Suite struct ClaimsCorpusTests {
+    @Test func everyMarkedLineGetsItsExpectedVerdict() throws {
+        let fx = try corpusRepository()
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        #expect(report.schema == "assay.claims/v1")
+        #expect(report.sha == (try fx.head()))
+        let expected = try expectations()
+        #expect(Set(report.sources.map(\.path)) == Set(try fixtureFiles()))
+
+        var byLine: [String: [Int: [ClaimsReport.Entry]]] = [:]
+        for c in report.claims { byLine[c.source.path!, default: [:]][c.source.line!, default: []].append(c) }
+        for (file, lines) in expected {
+            for (line, e) in lines {
+                let found = byLine[file]?[line] ?? []
+                if e.verdict == "none" {
+                    #expect(found.isEmpty, "\(file):\(line) should hold no claim, found \(found.map(\.subject))")
+                    continue
+                }
+                #expect(!found.isEmpty, "\(file):\(line): no claim found, expected \(e.verdict)")
+                for c in found {
+                    #expect(c.verdict == e.verdict, "\(file):\(line) \(c.kind) \(c.subject): \(c.verdict) \(c.verdictClass ?? "") — \(c.evidence)")
+                    if let cls = e.verdictClass {
+                        #expect(c.verdictClass == cls, "\(file):\(line) \(c.subject): class \(c.verdictClass ?? "nil"), expected \(cls)")
+                    }
+                }
+            }
+        }
+        // No claim on an unmarked line may be contradicted (precision first).
+        for c in report.claims where expected[c.source.path!]?[c.source.line!] == nil {
+            #expect(c.verdict != "contradicted", "unexpected contradiction at \(c.source.path!):\(c.source.line!): \(c.subject)")
+        }
+    }
+
+    @Test func contradictedPrecisionAndRecallPerKind() throws {
+        let fx = try corpusRepository()
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let expected = try expectations()
+        var tp: [String: Int] = [:], fp: [String: Int] = [:], fn: [String: Int] = [:]
+        for c in report.claims {
+            let e = expected[c.source.path!]?[c.source.line!]
+            let shouldContradict = e?.verdict == "contradicted"
+            let did = c.verdict == "contradicted"
+            if did && shouldContradict { tp[c.kind, default: 0] += 1 }
+            if did && !shouldContradict { fp[c.kind, default: 0] += 1 }
+            if !did && shouldContradict { fn[c.kind, default: 0] += 1 }
+        }
+        // Expected contradictions with no claim at all are misses too.
+        for (file, lines) in expected {
+            for (line, e) in lines where e.verdict == "contradicted" {
+                if !report.claims.contains(where: { $0.source.path == file && $0.source.line == line }) { fn["missing", default: 0] += 1 }
+            }
+        }
+        let kinds = Set(tp.keys).union(fp.keys).union(fn.keys).sorted()
+        var totalTP = 0, totalFP = 0, totalFN = 0
+        for k in kinds {
+            let t = tp[k] ?? 0, f = fp[k] ?? 0, n = fn[k] ?? 0
+            totalTP += t; totalFP += f; totalFN += n
+            let precision = t + f == 0 ? 1 : Double(t) / Double(t + f)
+            let recall = t + n == 0 ? 1 : Double(t) / Double(t + n)
+            print("contradicted \(k): precision \(String(format: "%.2f", precision)) recall \(String(format: "%.2f", recall)) (tp \(t) fp \(f) fn \(n))")
+        }
+        let precision = totalTP + totalFP == 0 ? 1 : Double(totalTP) / Double(totalTP + totalFP)
+        let recall = totalTP + totalFN == 0 ? 1 : Double(totalTP) / Double(totalTP + totalFN)
+        print("contradicted overall: precision \(String(format: "%.2f", precision)) recall \(String(format: "%.2f", recall))")
+        #expect(totalTP >= 8)
+        #expect(precision >= 0.95)
+        #expect(recall >= 0.90)
+    }
+}
