@@ -7,11 +7,34 @@ import MarkdownKit
 
 /// What `assay claims` is asked to check.
 public struct ClaimsRequest: Sendable {
+    /// Where claims are read from.
+    public enum Source: String, Sendable, CaseIterable {
+        case docs, commits, prBody = "pr-body"
+    }
+
     public var repositoryPath: String
     /// The commit to judge claims at (default HEAD).
     public var at: String
-    public init(repositoryPath: String, at: String = "HEAD") {
-        self.repositoryPath = repositoryPath; self.at = at
+    /// Which sources to read; empty means docs, or the sources the other options name.
+    public var sources: Set<Source>
+    /// Commit messages to read: revision specs (`REV` for one commit's message, `A..B` for a range).
+    public var commits: [String]
+    /// A pull-request body (Markdown) to read.
+    public var prBodyPath: String?
+
+    public init(repositoryPath: String, at: String = "HEAD", sources: Set<Source> = [], commits: [String] = [],
+                prBodyPath: String? = nil) {
+        self.repositoryPath = repositoryPath; self.at = at; self.sources = sources
+        self.commits = commits; self.prBodyPath = prBodyPath
+    }
+
+    /// The sources to read once defaults are applied.
+    var effectiveSources: Set<Source> {
+        if !sources.isEmpty { return sources }
+        var s: Set<Source> = []
+        if !commits.isEmpty { s.insert(.commits) }
+        if prBodyPath != nil { s.insert(.prBody) }
+        return s.isEmpty ? [.docs] : s
     }
 }
 
@@ -90,18 +113,56 @@ public final class ClaimsService: Sendable {
         } catch { throw RepositoryAccess.explain(error, doing: "list the files of \(sha.hex)") }
 
         let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
+        let wanted = request.effectiveSources
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
-        for (path, entry) in files.sorted(by: { $0.path < $1.path }) where entry.kind == .blob {
-            guard let reason = Self.defaultSource(path.string) else { continue }
-            sources.append(ClaimSourceFile(path: path.string, reason: reason))
-            let bytes: [UInt8]
-            do { bytes = try repo.blob(entry.id) } catch {
-                if error.isMissingObject { continue }  // a partial clone: the doc is not here
-                throw RepositoryAccess.explain(error, doing: "read \(path)")
+        if wanted.contains(.docs) {
+            for (path, entry) in files.sorted(by: { $0.path < $1.path }) where entry.kind == .blob {
+                guard let reason = Self.defaultSource(path.string) else { continue }
+                sources.append(ClaimSourceFile(path: path.string, reason: reason))
+                let bytes: [UInt8]
+                do { bytes = try repo.blob(entry.id) } catch {
+                    if error.isMissingObject { continue }  // a partial clone: the doc is not here
+                    throw RepositoryAccess.explain(error, doing: "read \(path)")
+                }
+                let document = MarkdownDocument.parse(bytes)
+                for extracted in DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex) {
+                    results.append(ClaimVerifier.verify(extracted, facts: facts))
+                }
             }
-            let document = MarkdownDocument.parse(bytes)
-            for extracted in DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex) {
+        }
+        if wanted.contains(.commits) {
+            let specs = request.commits.isEmpty ? [sha.hex] : request.commits
+            for spec in specs {
+                // `REV` alone means that one commit's message; ranges mean every commit in them.
+                let ids: [ObjectID]
+                if spec.contains("..") {
+                    let range = try RepositoryAccess.select(repo, [spec], all: false)
+                    do { ids = try repo.walk(range) } catch { throw RepositoryAccess.explain(error, doing: "walk \(spec)") }
+                } else {
+                    ids = try RepositoryAccess.select(repo, [spec], all: false).include
+                }
+                for id in ids {
+                    let commit: Commit
+                    do { commit = try repo.commit(id) } catch { throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)") }
+                    sources.append(ClaimSourceFile(path: "commit \(id.short)", reason: commit.subject))
+                    let written: GitFacts
+                    do { written = GitFacts(repo: repo, ledger: ledger, commit: id, tree: try repo.commitHeader(id).tree) } catch {
+                        throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)")
+                    }
+                    for extracted in DocClaimExtractor.claims(inCommitMessage: commit.message, commit: id.hex) {
+                        results.append(Self.judge(extracted, writtenAt: written, auditedAt: facts))
+                    }
+                }
+            }
+        }
+        if wanted.contains(.prBody), let path = request.prBodyPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AssayError("cannot read the PR body", at: path, fix: "pass --pr-body with a readable Markdown file")
+            }
+            sources.append(ClaimSourceFile(path: path, reason: "--pr-body"))
+            let document = MarkdownDocument.parse(Array(data))
+            for extracted in DocClaimExtractor.claims(in: document, source: ClaimSource(kind: "pr-body", path: path, commit: sha.hex)) {
                 results.append(ClaimVerifier.verify(extracted, facts: facts))
             }
         }
@@ -113,6 +174,19 @@ public final class ClaimsService: Sendable {
                   scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
                   verdictClass: r.verdictClass, evidence: r.evidence)
         })
+    }
+}
+
+extension ClaimsService {
+    /// Judges a claim where it was written and where it is audited: false when written is
+    /// `contradicted`; true when written but false now is `stale`.
+    static func judge(_ extracted: ExtractedClaim, writtenAt: RepositoryFacts, auditedAt: RepositoryFacts) -> ClaimResult {
+        let then = ClaimVerifier.verify(extracted, facts: writtenAt)
+        guard then.verdict == .verified, writtenAt.sha != auditedAt.sha else { return then }
+        let now = ClaimVerifier.verify(extracted, facts: auditedAt)
+        guard now.verdict == .contradicted else { return now }
+        return ClaimResult(claim: now.claim, verdict: .stale, verdictClass: now.verdictClass,
+                           evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
     }
 }
 

@@ -30,7 +30,7 @@ public enum ClaimVerifier {
         if let reason = extracted.abstainReason {
             return ClaimResult(claim: claim, verdict: .abstain, verdictClass: reason, evidence: [])
         }
-        let docPath = claim.source.path ?? ""
+        let docPath = claim.source.kind == "doc" ? (claim.source.path ?? "") : ""
         let short = String(facts.sha.prefix(12))
         switch claim.kind {
         case .path:

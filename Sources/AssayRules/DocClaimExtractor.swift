@@ -27,11 +27,22 @@ public enum DocClaimExtractor {
                               "not yet", "pending", "wip", "in progress", "eventually", "would "]
 
     public static func claims(in document: MarkdownDocument, path: String, commit: String?) -> [ExtractedClaim] {
+        claims(in: document, source: ClaimSource(kind: "doc", path: path, commit: commit))
+    }
+
+    /// Claims in a commit message (its subject, body and trailers), read as Markdown.
+    public static func claims(inCommitMessage message: String, commit: String) -> [ExtractedClaim] {
+        claims(in: MarkdownDocument.parse(message), source: ClaimSource(kind: "commit", commit: commit))
+    }
+
+    /// Claims in a document; each claim's source is `source` with the block's line.
+    public static func claims(in document: MarkdownDocument, source template: ClaimSource) -> [ExtractedClaim] {
         var out: [ExtractedClaim] = []
         for block in document.blocks {
             let paths = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
             guard !paths.isEmpty else { continue }
-            let source = ClaimSource(kind: "doc", path: path, line: block.line, commit: commit)
+            var source = template
+            source.line = block.line
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains { title in
                 let t = title.lowercased()

@@ -7,7 +7,21 @@ struct Assay: ParsableCommand {
     /// Global options may come before the subcommand (`assay --repo X snapshot`): they are moved
     /// after it, where every subcommand declares them.
     static func main() {
-        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            // Usage errors are "could not run" (exit 2, DESIGN.md), not ArgumentParser's 64.
+            var code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .validationFailure { code = ExitCode(ExitStatus.couldNotRun.rawValue) }
+            if !message.isEmpty {
+                let terminal: Terminal = code == .success ? .standardOutput : .standardError
+                terminal.write(message + "\n")
+            }
+            Foundation.exit(code.rawValue)
+        }
     }
 
     static func hoistingGlobalOptions(_ args: [String]) -> [String] {

@@ -15,6 +15,9 @@ struct Claims: ParsableCommand {
               assay claims                      the docs at HEAD
               assay claims --at v1.0            as of a tag
               assay claims --list-sources       which docs were read, and why
+              assay claims --commit HEAD        the claims in the last commit message
+              assay claims --range main..HEAD   every commit message on a branch
+              assay claims --pr-body body.md    a pull request's description
               assay claims --format json        schema assay.claims/v1
             """
     )
@@ -23,6 +26,18 @@ struct Claims: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The commit to check the claims at.", valueName: "rev"))
     var at: String = "HEAD"
+
+    @Option(name: .long, help: ArgumentHelp("Where to read claims: docs, commits, pr-body (repeatable; default: docs, or what --commit, --range and --pr-body name).", valueName: "source"))
+    var source: [ClaimsSource] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read this commit's message (repeatable). Its claims are judged where they were written and at --at.", valueName: "rev"))
+    var commit: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read the messages of every commit in a range (A..B).", valueName: "A..B"))
+    var range: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read a pull-request body (Markdown) and judge its claims at --at.", valueName: "file"))
+    var prBody: String?
 
     @Flag(name: .long, help: "List the docs that were read and why, then stop.")
     var listSources = false
@@ -37,10 +52,19 @@ struct Claims: ParsableCommand {
     var failOn: FailOn = .never
 
     enum FailOn: String, ExpressibleByArgument, CaseIterable { case contradicted, never }
+    enum ClaimsSource: String, ExpressibleByArgument, CaseIterable { case docs, commits, prBody = "pr-body" }
+
+    func validate() throws {
+        if let range, !range.contains("..") { throw ValidationError("--range takes A..B (two dots), e.g. main..feature") }
+    }
 
     func run() throws {
         let report: ClaimsReport
-        do { report = try ClaimsService().run(ClaimsRequest(repositoryPath: global.repo, at: at)) } catch {
+        let request = ClaimsRequest(
+            repositoryPath: global.repo, at: at,
+            sources: Set(source.compactMap { ClaimsRequest.Source(rawValue: $0.rawValue) }),
+            commits: commit + (range.map { [$0] } ?? []), prBodyPath: prBody)
+        do { report = try ClaimsService().run(request) } catch {
             throw fail(error)
         }
         let contradicted = report.summary["contradicted"] ?? 0
@@ -77,6 +101,7 @@ struct Claims: ParsableCommand {
             switch c.verdict {
             case "verified": mark = paint("✓ verified    ", "32")
             case "contradicted": mark = paint("✗ contradicted", "31")
+            case "stale": mark = paint("↯ stale       ", "33")
             case "abstain": mark = paint("· abstain     ", "2")
             default: mark = paint("? \(c.verdict)", "33")
             }
@@ -84,12 +109,14 @@ struct Claims: ParsableCommand {
             let subject = c.kind == "status" ? c.scope.joined(separator: ", ") : c.subject
             let cls = c.verdictClass.map { " — \($0)" } ?? ""
             out += "  \(mark) \(c.kind) \(subject)\(cls)\(line)\n"
-            for e in c.evidence where c.verdict == "contradicted" || global.verbose { out += "      \(e)\n" }
+            for e in c.evidence where c.verdict == "contradicted" || c.verdict == "stale" || global.verbose {
+                out += "      \(e)\n"
+            }
         }
         let s = r.summary
-        out += "\n\(s["verified"] ?? 0) verified · \(s["contradicted"] ?? 0) contradicted · "
+        out += "\n\(s["verified"] ?? 0) verified · \(s["contradicted"] ?? 0) contradicted · \(s["stale"] ?? 0) stale · "
         out += "\(s["unverifiable"] ?? 0) unverifiable · \(s["abstain"] ?? 0) abstain "
-        out += "in \(r.sources.count) doc\(r.sources.count == 1 ? "" : "s") at \(r.sha.prefix(12))\n"
+        out += "in \(r.sources.count) source\(r.sources.count == 1 ? "" : "s") at \(r.sha.prefix(12))\n"
         return out
     }
 }
