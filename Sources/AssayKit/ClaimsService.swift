@@ -114,6 +114,7 @@ public final class ClaimsService: Sendable {
 
         let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
         let wanted = request.effectiveSources
+        let factsCache = FactsCache()
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
         if wanted.contains(.docs) {
@@ -126,8 +127,18 @@ public final class ClaimsService: Sendable {
                     throw RepositoryAccess.explain(error, doing: "read \(path)")
                 }
                 let document = MarkdownDocument.parse(bytes)
-                for extracted in DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex) {
-                    results.append(ClaimVerifier.verify(extracted, facts: facts))
+                let extracted = DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex)
+                // When was it written? Blame the doc (once) and judge each claim at the commit that wrote
+                // its line as well as at the audited commit.
+                let blame = extracted.contains { $0.abstainReason == nil } ? try? repo.blame(path, at: sha) : nil
+                for var claim in extracted {
+                    guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
+                          let writtenFacts = factsCache.facts(at: written, repo: repo, ledger: ledger) else {
+                        results.append(ClaimVerifier.verify(claim, facts: facts))
+                        continue
+                    }
+                    claim.claim.source.commit = written.hex
+                    results.append(Self.judge(claim, writtenAt: writtenFacts, auditedAt: facts))
                 }
             }
         }
@@ -187,6 +198,19 @@ extension ClaimsService {
         guard now.verdict == .contradicted else { return now }
         return ClaimResult(claim: now.claim, verdict: .stale, verdictClass: now.verdictClass,
                            evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
+    }
+}
+
+/// One `GitFacts` per commit claims were written at.
+final class FactsCache {
+    private var byCommit: [ObjectID: GitFacts] = [:]
+
+    func facts(at commit: ObjectID, repo: Repository, ledger: Ledger) -> GitFacts? {
+        if let cached = byCommit[commit] { return cached }
+        guard let tree = try? repo.commitHeader(commit).tree else { return nil }
+        let facts = GitFacts(repo: repo, ledger: ledger, commit: commit, tree: tree)
+        byCommit[commit] = facts
+        return facts
     }
 }
 

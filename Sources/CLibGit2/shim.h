@@ -31,6 +31,11 @@ static inline git_diff_find_options assay_git_diff_find_options_init(void) {
     return o;
 }
 
+static inline git_blame_options assay_git_blame_options_init(void) {
+    git_blame_options o = GIT_BLAME_OPTIONS_INIT;
+    return o;
+}
+
 static inline git_merge_options assay_git_merge_options_init(void) {
     git_merge_options o = GIT_MERGE_OPTIONS_INIT;
     return o;

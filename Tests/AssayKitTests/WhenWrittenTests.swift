@@ -1,0 +1,37 @@
+import AssayKit
+import AssayTestSupport
+import Foundation
+import Testing
+
+@Suite struct WhenWrittenTests {
+    @Test func docClaimsAreJudgedAtTheCommitThatWroteThemAndNow() throws {
+        let fx = try GitFixture()
+        let c1 = try fx.commit("Ship a and b", files: [
+            "src/a.ts": "export const a = 1\n", "src/b.ts": "export const b = 2\n",
+            "PROGRESS.md": "# Progress\n\n- [x] `src/a.ts` parser\n- [x] `src/ghost.ts` ghost mode\n",
+        ])
+        let c2 = try fx.commit("Remove a", deleting: ["src/a.ts"])
+        let c3 = try fx.commit("Note b", files: [
+            "PROGRESS.md": "# Progress\n\n- [x] `src/a.ts` parser\n- [x] `src/ghost.ts` ghost mode\n- [x] `src/b.ts` lexer\n",
+        ])
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let byScope = Dictionary(uniqueKeysWithValues: report.claims.map { ($0.scope.first ?? $0.subject, $0) })
+
+        let a = try #require(byScope["src/a.ts"])
+        #expect(a.verdict == "stale")  // true when written in c1, deleted in c2
+        #expect(a.source.commit == c1)
+        #expect(a.evidence.contains { $0.contains(String(c2.prefix(12))) })
+
+        let ghost = try #require(byScope["src/ghost.ts"])
+        #expect(ghost.verdict == "contradicted")  // false when written
+        #expect(ghost.source.commit == c1)
+
+        let b = try #require(byScope["src/b.ts"])
+        #expect(b.verdict == "verified")
+        #expect(b.source.commit == c3)
+        // git blame agrees on who wrote each line.
+        let blame = try fx.git("blame", "--root", "--first-parent", "-l", "-s", "HEAD", "--", "PROGRESS.md")
+        let shas = blame.split(separator: "\n").map { String($0.prefix(40)) }
+        #expect(shas[2] == c1 && shas[4] == c3)
+    }
+}
