@@ -68,6 +68,8 @@ public struct ClaimsReport: Codable, Sendable {
     public var sources: [ClaimSourceFile]
     /// Counts by verdict.
     public var summary: [String: Int]
+    /// Sources that could not be read as claims (what, where); the rest of the report stands.
+    public var warnings: [String]
     public var claims: [Entry]
 }
 
@@ -79,6 +81,7 @@ public final class ClaimsService: Sendable {
     public static func defaultSource(_ path: String) -> String? {
         let components = path.split(separator: "/").map(String.init)
         guard let name = components.last?.lowercased() else { return nil }
+        if name == "tasks.json" && components.dropLast().contains(".taskmaster") { return "Task Master tasks" }
         guard name.hasSuffix(".md") || name.hasSuffix(".markdown") else { return nil }
         let stem = String(name.split(separator: ".").first ?? "")
         let named = ["prd", "phases", "roadmap", "plan", "progress", "todo", "tasks", "status"]
@@ -117,6 +120,7 @@ public final class ClaimsService: Sendable {
         let factsCache = FactsCache()
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
+        var warnings: [String] = []
         if wanted.contains(.docs) {
             for (path, entry) in files.sorted(by: { $0.path < $1.path }) where entry.kind == .blob {
                 guard let reason = Self.defaultSource(path.string) else { continue }
@@ -126,8 +130,16 @@ public final class ClaimsService: Sendable {
                     if error.isMissingObject { continue }  // a partial clone: the doc is not here
                     throw RepositoryAccess.explain(error, doing: "read \(path)")
                 }
-                let document = MarkdownDocument.parse(bytes)
-                let extracted = DocClaimExtractor.claims(in: document, path: path.string, commit: sha.hex)
+                let extracted: [ExtractedClaim]
+                if TaskMasterExtractor.isTaskMasterFile(path.string) {
+                    guard let found = TaskMasterExtractor.claims(in: bytes, path: path.string, commit: sha.hex) else {
+                        warnings.append("\(path): not a Task Master tasks file (invalid JSON or no \"tasks\"); skipped")
+                        continue
+                    }
+                    extracted = found
+                } else {
+                    extracted = DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path.string, commit: sha.hex)
+                }
                 // When was it written? Blame the doc (once) and judge each claim at the commit that wrote
                 // its line as well as at the audited commit.
                 let blame = extracted.contains { $0.abstainReason == nil } ? try? repo.blame(path, at: sha) : nil
@@ -180,7 +192,7 @@ public final class ClaimsService: Sendable {
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
-        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, claims: results.map { r in
+        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, claims: results.map { r in
             .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
                   scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
                   verdictClass: r.verdictClass, evidence: r.evidence)

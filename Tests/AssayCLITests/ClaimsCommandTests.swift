@@ -65,4 +65,15 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.err.contains("unknown revision 'nope'"))
     }
+    @Test func malformedTaskFileIsReportedAndTheRestStands() throws {
+        let fx = try repo()
+        try fx.commit("Broken task file", files: [".taskmaster/tasks/tasks.json": "{\"tasks\": [ {\"id\": 1, \"title\": "])
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path, "--format", "json"])
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.err.contains(".taskmaster/tasks/tasks.json"))
+        #expect(r.err.contains("not a Task Master tasks file"))
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        #expect((json["claims"] as? [[String: Any]])?.count == 3)  // TASKS.md still read
+        #expect((json["warnings"] as? [String])?.count == 1)
+    }
 }

@@ -18,7 +18,7 @@ func fixtureFiles() throws -> [String] {
     let enumerator = FileManager.default.enumerator(atPath: claimsFixtures.path)
     var out: [String] = []
     while let p = enumerator?.nextObject() as? String {
-        if p.hasSuffix(".md") { out.append(p) }
+        if p.hasSuffix(".md") || p.hasSuffix("tasks.json") { out.append(p) }
     }
     return out.sorted()
 }
@@ -28,6 +28,12 @@ func expectations() throws -> [String: [Int: Expectation]] {
     for file in try fixtureFiles() {
         let text = try String(contentsOf: claimsFixtures.appendingPathComponent(file), encoding: .utf8)
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // JSON sources carry `"assayExpect": "VERDICT [class]"` on the line of the task's title.
+            if let key = line.range(of: "\"assayExpect\": \"") {
+                let value = line[key.upperBound...].prefix { $0 != "\"" }.split(separator: " ").map(String.init)
+                out[file, default: [:]][i + 1] = Expectation(verdict: value[0], verdictClass: value.count > 1 ? value[1] : nil)
+                continue
+            }
             guard let open = line.range(of: "<!-- expect"), let close = line.range(of: "-->") else { continue }
             var body = line[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             var target = i + 1

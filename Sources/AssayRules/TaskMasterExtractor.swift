@@ -1,0 +1,82 @@
+import AssayCore
+import Foundation
+
+/// Claims in a Task Master file (`.taskmaster/tasks/tasks.json`): a task or subtask whose status is
+/// `done` claims the paths its title, description and details name; other statuses abstain. Both the
+/// flat `{"tasks": [...]}` layout and the tagged `{"master": {"tasks": [...]}}` layout are read.
+public enum TaskMasterExtractor {
+    public static func isTaskMasterFile(_ path: String) -> Bool {
+        path.hasSuffix("tasks.json") && path.split(separator: "/").contains(".taskmaster")
+    }
+
+    /// Nil when the bytes are not JSON of a Task Master shape (the caller reports that; nothing is lost).
+    public static func claims(in bytes: [UInt8], path: String, commit: String?) -> [ExtractedClaim]? {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
+        var taskLists: [[[String: Any]]] = []
+        if let tasks = root["tasks"] as? [[String: Any]] { taskLists.append(tasks) }
+        for (_, value) in root.sorted(by: { $0.key < $1.key }) {
+            if let tagged = value as? [String: Any], let tasks = tagged["tasks"] as? [[String: Any]] { taskLists.append(tasks) }
+        }
+        guard !taskLists.isEmpty else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var out: [ExtractedClaim] = []
+        func visit(_ task: [String: Any], label: String) {
+            let title = task["title"] as? String ?? ""
+            let status = (task["status"] as? String ?? "").lowercased()
+            let body = [title, task["description"] as? String ?? "", task["details"] as? String ?? ""].joined(separator: "\n")
+            let paths = pathTokens(in: body)
+            if !paths.isEmpty {
+                let line = lines.firstIndex { $0.contains("\"title\"") && !title.isEmpty && $0.contains(jsonEscaped(title)) }.map { $0 + 1 }
+                let source = ClaimSource(kind: "doc", path: path, line: line, commit: commit)
+                let text = "\(label) \(title) [\(status)]"
+                if status == "done" || status == "completed" {
+                    out.append(ExtractedClaim(claim: Claim(kind: .status, text: text, subject: text, scope: paths, source: source),
+                                              abstainReason: nil))
+                } else {
+                    for p in paths {
+                        out.append(ExtractedClaim(claim: Claim(kind: .path, text: text, subject: p, source: source),
+                                                  abstainReason: "task status is \(status.isEmpty ? "unset" : status)"))
+                    }
+                }
+            }
+            for sub in task["subtasks"] as? [[String: Any]] ?? [] {
+                visit(sub, label: "\(label).\(idString(sub["id"]))")
+            }
+        }
+        for tasks in taskLists {
+            for task in tasks { visit(task, label: "task \(idString(task["id"]))") }
+        }
+        return out
+    }
+
+    static func idString(_ value: Any?) -> String {
+        if let n = value as? Int { return String(n) }
+        if let s = value as? String { return s }
+        return "?"
+    }
+
+    static func jsonEscaped(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    /// Paths named in free text: backticked tokens, and bare tokens with a `/` and a known extension.
+    static func pathTokens(in text: String) -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        let parts = text.components(separatedBy: "`")
+        for (i, part) in parts.enumerated() {
+            if i % 2 == 1 {
+                if PathSyntax.looksLikePath(part), seen.insert(part).inserted { out.append(part) }
+                continue
+            }
+            for raw in part.split(whereSeparator: { $0.isWhitespace }) {
+                let token = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:()[]'\""))
+                guard token.contains("/"), PathSyntax.looksLikePath(token), !token.hasSuffix("/"),
+                      seen.insert(token).inserted else { continue }
+                out.append(token)
+            }
+        }
+        return out
+    }
+}
