@@ -262,4 +262,51 @@ final class GitFacts: RepositoryFacts {
     }
 
     func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(path)) }
+
+    func files(under path: String) -> [String] {
+        if let cached = filesUnder[path] { return cached }
+        let listed = ((try? repo.files(inTree: tree, under: GitPath(path))) ?? [])
+            .filter { $0.entry.kind == .blob }.map(\.path.string)
+        filesUnder[path] = listed
+        return listed
+    }
+
+    var changedFiles: [String] {
+        ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.string)
+    }
+
+    /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
+    func testCount(of path: String) -> Int {
+        guard !TestCounter.frameworks(forPath: path).isEmpty,
+              let entry = try? repo.treeEntry(GitPath(path), inTree: tree), entry.kind == .blob else { return 0 }
+        if let cached = TestCountCache.shared.count(for: entry.id, path: path) { return cached }
+        guard let bytes = try? repo.blob(entry.id), !bytes.contains(0) else { return 0 }
+        let n = TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
+        TestCountCache.shared.store(n, for: entry.id, path: path)
+        return n
+    }
+
+    private var filesUnder: [String: [String]] = [:]
+}
+
+/// Test counts by blob id (and the file's kind, which decides the framework): symbol and test scans
+/// are deduplicated by content, so a file unchanged across commits is read once.
+final class TestCountCache: @unchecked Sendable {
+    static let shared = TestCountCache()
+    private var counts: [String: Int] = [:]
+    private let lock = NSLock()
+
+    private func key(_ id: ObjectID, _ path: String) -> String {
+        id.hex + ":" + TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",")
+    }
+
+    func count(for id: ObjectID, path: String) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        return counts[key(id, path)]
+    }
+
+    func store(_ n: Int, for id: ObjectID, path: String) {
+        lock.lock(); defer { lock.unlock() }
+        counts[key(id, path)] = n
+    }
 }

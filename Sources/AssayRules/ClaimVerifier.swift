@@ -15,6 +15,19 @@ public protocol RepositoryFacts {
     func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)?
     /// True when `path` is ignored by the repository's ignore rules (so it was never committed).
     func isIgnored(_ path: String) -> Bool
+    /// Every file under `path` (a directory; "" for the whole tree), repository-relative.
+    func files(under path: String) -> [String]
+    /// The files the commit changed against its first parent (for claims in its message).
+    var changedFiles: [String] { get }
+    /// Tests defined in a file (cached by content where the facts can).
+    func testCount(of path: String) -> Int
+}
+
+extension RepositoryFacts {
+    public func testCount(of path: String) -> Int {
+        guard !TestCounter.frameworks(forPath: path).isEmpty, let bytes = contents(of: path), !bytes.contains(0) else { return 0 }
+        return TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
+    }
 }
 
 /// Verifies path, absence and status claims at a SHA. A missing path is classified with history:
@@ -74,10 +87,93 @@ public enum ClaimVerifier {
                                    evidence: evidence + stubs.map { "stub marker at \($0)" })
             }
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+        case .count, .testResult:
+            guard let count = extracted.count else { break }
+            return verifyCount(claim, count, docPath: docPath, facts: facts)
         default:
-            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "\(claim.kind.rawValue) claims are not checked yet",
-                               evidence: [])
+            break
         }
+        return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "\(claim.kind.rawValue) claims are not checked yet",
+                           evidence: [])
+    }
+
+    /// Counts tests, lines or files where the claim points and compares. Precision first: a count
+    /// with no scope that differs from the whole repository's is unverifiable, not contradicted.
+    static func verifyCount(_ claim: Claim, _ count: CountClaim, docPath: String, facts: RepositoryFacts) -> ClaimResult {
+        let short = String(facts.sha.prefix(12))
+        if !count.parts.isEmpty, count.parts.reduce(0, +) != count.value {
+            let sum = count.parts.map(String.init).joined(separator: " + ")
+            return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "arithmetic",
+                               evidence: ["\(sum) = \(count.parts.reduce(0, +)), not \(count.value)"])
+        }
+        var actual = 0
+        var scopeDescription = ""
+        var scoped = true
+        switch count.counted {
+        case .tests:
+            var files: [String] = []
+            for p in claim.scope {
+                switch locate(p, docPath: docPath, facts: facts) {
+                case .found(let resolved, .directory): files += facts.files(under: resolved)
+                case .found(let resolved, .file): files.append(resolved)
+                case .missing(let cls, let why):
+                    return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+                }
+            }
+            files = files.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
+            if !files.isEmpty {
+                scopeDescription = files.count == 1 ? files[0] : "\(files.count) test files it names"
+            } else if claim.source.kind == "commit" {
+                files = facts.changedFiles.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
+                scopeDescription = "the \(files.count) test file\(files.count == 1 ? "" : "s") the commit changed"
+            }
+            if files.isEmpty {
+                files = facts.files(under: "").filter { !TestCounter.frameworks(forPath: $0).isEmpty }
+                scopeDescription = "the whole repository"
+                scoped = false
+            }
+            actual = files.reduce(0) { $0 + facts.testCount(of: $1) }
+        case .lines(let path):
+            let location = locate(path, docPath: docPath, facts: facts)
+            if case .missing(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+            }
+            guard case .found(let resolved, .file) = location, let bytes = facts.contents(of: resolved) else {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a file", evidence: ["\(path) is a directory at \(short)"])
+            }
+            actual = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } + (bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0)
+            scopeDescription = resolved
+        case .files(let directory):
+            let location = locate(directory, docPath: docPath, facts: facts)
+            if case .missing(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+            }
+            guard case .found(let resolved, .directory) = location else {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a directory", evidence: ["\(directory) is a file at \(short)"])
+            }
+            actual = facts.files(under: resolved).count
+            scopeDescription = resolved
+        }
+        let evidence = ["counted \(actual) in \(scopeDescription) at \(short)"]
+        let matches: Bool
+        if count.approximate {
+            matches = abs(actual - count.value) * 10 <= max(count.value, 1) || actual >= count.value
+        } else {
+            matches = actual == count.value
+        }
+        if matches {
+            if case .tests(passing: true) = count.counted {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "passing needs execution evidence",
+                                   evidence: evidence + ["the count matches; that they pass needs a test report (JUnit) as evidence"])
+            }
+            return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+        }
+        if !scoped || count.approximate {
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: scoped ? "approximate" : "no scope",
+                               evidence: evidence + ["the claim names no test file or directory to count in"])
+        }
+        return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "count-mismatch",
+                           evidence: evidence + ["the claim says \(count.value)"])
     }
 
     enum Location {

@@ -7,6 +7,8 @@ public struct ExtractedClaim: Hashable, Sendable {
     public var claim: Claim
     /// Why this is not a ship claim (plans, unchecked items, future work); nil for a claim to verify.
     public var abstainReason: String?
+    /// For count and test-result claims: the number stated and what it counts.
+    public var count: CountClaim? = nil
 }
 
 /// Finds ship-claims about paths in a Markdown document: checked task items, ✅ lines and done table
@@ -40,9 +42,12 @@ public enum DocClaimExtractor {
         var out: [ExtractedClaim] = []
         for block in document.blocks {
             let paths = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
-            guard !paths.isEmpty else { continue }
             var source = template
             source.line = block.line
+            // A block that states a count is about that count; its paths are the count's scope.
+            let counts = countClaims(block, paths: paths, source: source)
+            out += counts
+            guard counts.isEmpty, !paths.isEmpty else { continue }
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains { title in
                 let t = title.lowercased()
@@ -103,6 +108,38 @@ public enum DocClaimExtractor {
             }
         }
         return out
+    }
+
+    /// Count and test-result claims of a block: "48 tests passing", "`app.rs` (1,772 lines)".
+    static func countClaims(_ block: MarkdownBlock, paths: [String], source: ClaimSource) -> [ExtractedClaim] {
+        if case .codeBlock = block.kind { return [] }
+        if case .tableRow(isHeader: true) = block.kind { return [] }
+        let counts = CountClaimExtractor.counts(in: block.text, paths: paths)
+        guard !counts.isEmpty else { return [] }
+        let lower = block.text.lowercased()
+        var reason: String?
+        if case .listItem(checked: false?) = block.kind { reason = "unchecked item" }
+        if block.headings.contains(where: { t in planSections.contains { t.lowercased().contains($0) } }) {
+            reason = reason ?? "in a plan / future-work section"
+        }
+        if futureWords.contains(where: { lower.contains($0) }) { reason = reason ?? "future or planned work" }
+        return counts.map { count in
+            let kind: ClaimKind
+            let subject: String
+            switch count.counted {
+            case .tests(let passing):
+                kind = passing ? .testResult : .count
+                subject = "\(count.value) tests"
+            case .lines(let path):
+                kind = .count
+                subject = "\(count.value) lines in \(path)"
+            case .files(let directory):
+                kind = .count
+                subject = "\(count.value) files under \(directory)"
+            }
+            return ExtractedClaim(claim: Claim(kind: kind, text: block.text, subject: subject, scope: paths, source: source),
+                                  abstainReason: reason, count: count)
+        }
     }
 
     static func statusClaim(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource) -> ExtractedClaim {

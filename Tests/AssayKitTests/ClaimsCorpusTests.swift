@@ -64,6 +64,16 @@ func corpusRepository() throws -> GitFixture {
         "src/legacy/tmux.rs": "pub fn attach() {}\n",
         "src/old_name.ts": parser,
         "src/lib/util.ts": "export const id = (x: string) => x\n",
+        "tests/parser.test.ts": """
+            import { parse1 } from "../src/new_name"
+            describe("parser", () => {
+              it("parses", () => { expect(parse1("a")).toBe(2) })
+              it("counts", () => { expect(parse1("ab")).toBe(3) })
+              test("empty", () => { expect(parse1("")).toBe(1) })
+              it.skip("unicode", () => {})
+            })
+
+            """,
     ])
     try fx.git("mv", "src/old_name.ts", "src/new_name.ts")
     try fx.commit("Remove the tmux backend; rename the parser", deleting: ["src/legacy/tmux.rs"])

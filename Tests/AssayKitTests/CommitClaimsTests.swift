@@ -60,4 +60,27 @@ import Testing
         #expect(verdicts["src/d.ts"] == "abstain")
         #expect(report.claims.allSatisfy { $0.source.kind == "pr-body" })
     }
+    @Test func testCountsInAMessageAreCountedInTheTestFilesTheCommitChanged() throws {
+        let fx = try GitFixture()
+        try fx.commit("Base", files: ["tests/old.test.ts": "it('a', () => {})\nit('b', () => {})\n"])
+        let right = try fx.commit("Add the lexer tests\n\n3 tests passing (2 lexer + 1 go)\n", files: [
+            "tests/lexer.test.ts": "describe('lexer', () => {\n  it('reads', () => {})\n  test('skips', () => {})\n})\n",
+            "pkg/lex_test.go": "package lex\n\nimport \"testing\"\n\nfunc TestLex(t *testing.T) {}\n",
+        ])
+        let wrong = try fx.commit("More tests\n\nAdded 4 new tests for the parser\n", files: [
+            "tests/parser.test.ts": "it('one', () => {})\nit('two', () => {})\n",
+        ])
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path, commits: [right, wrong]))
+        let byCommit = Dictionary(grouping: report.claims.filter { $0.kind == "count" || $0.kind == "test-result" },
+                                  by: { $0.source.commit ?? "" })
+        let r = try #require(byCommit[right]?.first)
+        #expect(r.kind == "test-result")
+        #expect(r.verdict == "unverifiable")  // the count matches; "passing" needs a test report
+        #expect(r.evidence.contains { $0.contains("counted 3 in the 2 test files the commit changed") })
+        let w = try #require(byCommit[wrong]?.first)
+        #expect(w.kind == "count")
+        #expect(w.verdict == "contradicted")
+        #expect(w.verdictClass == "count-mismatch")
+        #expect(w.evidence.contains { $0.contains("counted 2") })
+    }
 }

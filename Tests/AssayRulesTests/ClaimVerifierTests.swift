@@ -19,6 +19,10 @@ struct FakeFacts: RepositoryFacts {
         deletions[path].map { (commit: $0.0, subject: $0.1, renamedTo: $0.2) }
     }
     func isIgnored(_ path: String) -> Bool { ignoredPrefixes.contains { path.hasPrefix($0) } }
+    func files(under path: String) -> [String] {
+        files.keys.filter { path.isEmpty || $0.hasPrefix(path + "/") }.sorted()
+    }
+    var changedFiles: [String] = []
 }
 
 private func claim(_ kind: ClaimKind, _ subject: String, scope: [String] = []) -> ExtractedClaim {
