@@ -286,6 +286,13 @@ final class GitFacts: RepositoryFacts {
         return n
     }
 
+    func commit(named id: String) -> (sha: String, subject: String)? {
+        guard let found = try? repo.resolveCommit(id), let c = try? repo.commit(found) else { return nil }
+        return (found.hex, c.subject)
+    }
+
+    var isShallow: Bool { repo.isShallow }
+
     private var filesUnder: [String: [String]] = [:]
 }
 

@@ -21,6 +21,10 @@ public protocol RepositoryFacts {
     var changedFiles: [String] { get }
     /// Tests defined in a file (cached by content where the facts can).
     func testCount(of path: String) -> Int
+    /// The commit a (possibly abbreviated) id names, with its subject; nil when none does.
+    func commit(named id: String) -> (sha: String, subject: String)?
+    /// True when history is cut short (a shallow clone), so a missing commit proves nothing.
+    var isShallow: Bool { get }
 }
 
 extension RepositoryFacts {
@@ -85,6 +89,21 @@ public enum ClaimVerifier {
             if !stubs.isEmpty {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "stub-present",
                                    evidence: evidence + stubs.map { "stub marker at \($0)" })
+            }
+            return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+        case .commitReference:
+            guard let found = facts.commit(named: claim.subject) else {
+                if facts.isShallow {
+                    return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "shallow clone",
+                                       evidence: ["no commit \(claim.subject) in this shallow clone"])
+                }
+                return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "unknown-commit",
+                                   evidence: ["no commit \(claim.subject) in the repository"])
+            }
+            let evidence = ["\(claim.subject) is \(found.sha.prefix(12)) \"\(found.subject)\""]
+            if let description = claim.scope.first, !CommitReferenceExtractor.fits(description, subject: found.subject) {
+                return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "subject-mismatch",
+                                   evidence: evidence + ["the claim describes it as \"\(description)\""])
             }
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
         case .count, .testResult:

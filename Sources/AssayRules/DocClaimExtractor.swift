@@ -44,6 +44,12 @@ public enum DocClaimExtractor {
             let paths = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
             var source = template
             source.line = block.line
+            for ref in CommitReferenceExtractor.references(in: block.text) {
+                if case .codeBlock = block.kind { break }
+                out.append(ExtractedClaim(claim: Claim(kind: .commitReference, text: block.text, subject: ref.id,
+                                                       scope: ref.description.map { [$0] } ?? [], source: source),
+                                          abstainReason: nil))
+            }
             // A block that states a count is about that count; its paths are the count's scope.
             let counts = countClaims(block, paths: paths, source: source)
             out += counts

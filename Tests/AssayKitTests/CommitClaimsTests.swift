@@ -83,4 +83,22 @@ import Testing
         #expect(w.verdictClass == "count-mismatch")
         #expect(w.evidence.contains { $0.contains("counted 2") })
     }
+    @Test func commitReferencesResolveAndTheirDescriptionMustFit() throws {
+        let (fx, a, _) = try history()
+        let short = String(a.prefix(9))
+        try fx.commit("Notes", files: ["PROGRESS.md": """
+            # Progress
+
+            - Parser landed in `\(short)` (add the parser)
+            - Backend removal is `\(short)` (drop the backend)
+            - Lexer fix: commit `abcdef1234` (lexer)
+
+            """])
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let refs = report.claims.filter { $0.kind == "commit-reference" }.sorted { $0.source.line! < $1.source.line! }
+        #expect(refs.map(\.verdict) == ["verified", "contradicted", "contradicted"])
+        #expect(refs.map { $0.verdictClass ?? "" } == ["", "subject-mismatch", "unknown-commit"])
+        #expect(refs[0].evidence.first?.contains(String(a.prefix(12))) == true)
+        #expect(refs[0].evidence.first?.contains("Add the parser") == true)
+    }
 }

@@ -23,6 +23,11 @@ struct FakeFacts: RepositoryFacts {
         files.keys.filter { path.isEmpty || $0.hasPrefix(path + "/") }.sorted()
     }
     var changedFiles: [String] = []
+    var commits: [String: String] = [:]
+    func commit(named id: String) -> (sha: String, subject: String)? {
+        commits.first { $0.key.hasPrefix(id) }.map { (sha: $0.key, subject: $0.value) }
+    }
+    var isShallow = false
 }
 
 private func claim(_ kind: ClaimKind, _ subject: String, scope: [String] = []) -> ExtractedClaim {

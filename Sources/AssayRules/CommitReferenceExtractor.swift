@@ -1,0 +1,43 @@
+import AssayCore
+import Foundation
+
+/// Commit references in a sentence: a 7–40 digit hex id that is backticked or follows "commit",
+/// "sha", "head", "in" or "see" — "landed in `f753e11` (auditor rebuild)". Anything else hex-looking
+/// (colours, digests) is left alone.
+public enum CommitReferenceExtractor {
+    nonisolated(unsafe) static let cue = #/(?i)\b(?:commit|sha|head|fixed in|landed in|merged in|see|in|at)\s+`?([0-9a-f]{7,40})`?\b/#
+    nonisolated(unsafe) static let backticked = #/`([0-9a-f]{7,40})`/#
+
+    /// The referenced ids, each with the words that describe it (a parenthesis or quote right after).
+    public static func references(in text: String) -> [(id: String, description: String?)] {
+        var out: [(String, String?)] = []
+        var seen = Set<String>()
+        func add(_ id: Substring, after: Substring) {
+            let id = String(id)
+            guard id.contains(where: { $0.isNumber }), id.contains(where: { $0.isLetter }) || id.count >= 10,
+                  seen.insert(id).inserted else { return }
+            out.append((id, description(after)))
+        }
+        for m in text.matches(of: backticked) { add(m.output.1, after: text[m.range.upperBound...]) }
+        for m in text.matches(of: cue) { add(m.output.1, after: text[m.range.upperBound...]) }
+        return out
+    }
+
+    /// "(auditor rebuild)" or "\"auditor rebuild\"" right after the id.
+    static func description(_ after: Substring) -> String? {
+        let rest = after.drop { $0 == " " || $0 == "`" }
+        guard let first = rest.first, first == "(" || first == "\"" || first == "“" else { return nil }
+        let close: Character = first == "(" ? ")" : (first == "“" ? "”" : "\"")
+        let body = rest.dropFirst().prefix { $0 != close }
+        return body.isEmpty ? nil : String(body)
+    }
+
+    /// True when the description shares a meaningful word with the commit's subject.
+    public static func fits(_ description: String, subject: String) -> Bool {
+        func words(_ s: String) -> Set<String> {
+            Set(s.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.count >= 4 })
+        }
+        let d = words(description)
+        return d.isEmpty || !d.isDisjoint(with: words(subject))
+    }
+}
