@@ -77,6 +77,17 @@ public struct ClaimsReport: Codable, Sendable {
 public final class ClaimsService: Sendable {
     public init() {}
 
+    /// A cheap test on the raw path before `defaultSource` looks closer: Markdown or a tasks.json.
+    static func mayBeSource(_ bytes: [UInt8]) -> Bool {
+        func ends(_ suffix: String) -> Bool {
+            let s = Array(suffix.utf8)
+            guard bytes.count >= s.count else { return false }
+            for i in 0..<s.count where bytes[bytes.count - s.count + i] | 0x20 != s[i] | 0x20 { return false }
+            return true
+        }
+        return ends(".md") || ends(".markdown") || ends("tasks.json")
+    }
+
     /// The docs assay reads by default, with the reason each was picked.
     public static func defaultSource(_ path: String) -> String? {
         let components = path.split(separator: "/").map(String.init)
@@ -105,8 +116,10 @@ public final class ClaimsService: Sendable {
         guard let sha = selection.include.first else {
             throw AssayError("nothing to check at \(request.at)", fix: "pass --at with a commit")
         }
+        let started = Date()
         // History lookups come from the ledger: bring it up to date first (incremental, usually instant).
         _ = try SnapshotService().run(SnapshotRequest(repositoryPath: request.repositoryPath, revisions: [sha.hex], workers: 1))
+        trace("claims: ledger up to date at \(elapsedMs(since: started)) ms")
         let ledger = try RepositoryAccess.openLedger(for: repo)
         let tree: ObjectID
         let files: [(path: GitPath, entry: TreeEntry)]
@@ -116,13 +129,15 @@ public final class ClaimsService: Sendable {
         } catch { throw RepositoryAccess.explain(error, doing: "list the files of \(sha.hex)") }
 
         let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
+        trace("claims: \(files.count) files listed at \(elapsedMs(since: started)) ms")
         let wanted = request.effectiveSources
         let factsCache = FactsCache()
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
         var warnings: [String] = []
         if wanted.contains(.docs) {
-            for (path, entry) in files.sorted(by: { $0.path < $1.path }) where entry.kind == .blob {
+            let candidates = files.filter { $0.entry.kind == .blob && Self.mayBeSource($0.path.bytes) }
+            for (path, entry) in candidates.sorted(by: { $0.path < $1.path }) {
                 guard let reason = Self.defaultSource(path.string) else { continue }
                 sources.append(ClaimSourceFile(path: path.string, reason: reason))
                 let bytes: [UInt8]
@@ -142,7 +157,9 @@ public final class ClaimsService: Sendable {
                 }
                 // When was it written? Blame the doc (once) and judge each claim at the commit that wrote
                 // its line as well as at the audited commit.
+                trace("claims: \(path): \(extracted.count) claims extracted at \(elapsedMs(since: started)) ms")
                 let blame = extracted.contains { $0.abstainReason == nil } ? try? repo.blame(path, at: sha) : nil
+                trace("claims: \(path) blamed at \(elapsedMs(since: started)) ms")
                 for var claim in extracted {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
                           let writtenFacts = factsCache.facts(at: written, repo: repo, ledger: ledger) else {
@@ -189,6 +206,7 @@ public final class ClaimsService: Sendable {
                 results.append(ClaimVerifier.verify(extracted, facts: facts))
             }
         }
+        trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
@@ -253,13 +271,40 @@ final class GitFacts: RepositoryFacts {
         // A directory is deleted when its files are: look for the path itself, then for files under it.
         guard let events = try? ledger.events(of: Data(path.utf8)) else { return nil }
         for event in events where event.status == "D" {
-            guard let id = ObjectID(hex: event.commit), (try? repo.isAncestor(id, of: commit)) == true else { continue }
-            let renamed = (try? repo.diffCommit(id, options: DiffOptions(detectRenames: true)))?
-                .changes.first { $0.status == .renamed && $0.oldPath?.string == path }?.path.string
-            return (event.commit, event.subject, renamed)
+            guard let id = ObjectID(hex: event.commit), isAncestor(event.commit) else { continue }
+            return (event.commit, event.subject, renameTarget(of: path, in: id))
         }
         return nil
     }
+
+    /// Where a path deleted in `commit` went, if it moved: a file the same commit added with the same
+    /// content, else the one it added with the same name. The added paths come from the ledger; only
+    /// their entries are looked up (no tree diff, no similarity search over the whole tree).
+    func renameTarget(of path: String, in commit: ObjectID) -> String? {
+        guard let added = try? ledger.paths(of: commit.hex).filter({ $0.status == "A" }), !added.isEmpty,
+              let header = try? repo.commitHeader(commit), let parent = header.parents.first,
+              let parentTree = try? repo.commitHeader(parent).tree,
+              let gone = try? repo.treeEntry(GitPath(path), inTree: parentTree) else { return nil }
+        let addedPaths = added.map { GitPath(bytes: Array($0.path)) }
+        for candidate in addedPaths {
+            if let entry = try? repo.treeEntry(candidate, inTree: header.tree), entry.id == gone.id { return candidate.string }
+        }
+        let named = addedPaths.filter { $0.lastComponent == GitPath(path).lastComponent }
+        return named.count == 1 ? named[0].string : nil
+    }
+
+
+    /// True when `sha` is this commit or one of its ancestors. The ancestry comes from the ledger's
+    /// recorded parents once (the ledger was brought up to date for the audited commit), with a
+    /// libgit2 check for commits the ledger does not hold (a commit judged where it was written).
+    private func isAncestor(_ sha: String) -> Bool {
+        if ancestors == nil { ancestors = .some((try? ledger.ancestors(of: commit.hex)) ?? nil) }
+        if let known = ancestors ?? nil { return known.contains(sha) }
+        guard let id = ObjectID(hex: sha) else { return false }
+        return (try? repo.isAncestor(id, of: commit)) ?? false
+    }
+
+    private var ancestors: Set<String>??
 
     func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(path)) }
 

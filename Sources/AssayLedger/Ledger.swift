@@ -364,13 +364,35 @@ public final class Ledger: @unchecked Sendable {
     /// Every recorded change of `path`, newest first (by committer time).
     public func events(of path: Data) throws(AssayError) -> [PathEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            let statement = try db.cachedStatement(sql: """
                 SELECT c.sha, p.status, c.committer_time, c.subject FROM commit_paths p
                 JOIN commits c ON c.id = p.commit_id WHERE p.path = ? ORDER BY c.committer_time DESC, c.id DESC
-                """, arguments: [path]).map {
+                """)
+            return try Row.fetchAll(statement, arguments: [path]).map {
                 PathEvent(commit: $0[0], status: $0[1], committerTime: $0[2], subject: $0[3])
             }
         }
+    }
+
+    /// The commits recorded as reachable from `sha` (itself included), following recorded parents.
+    /// Nil when `sha` is not recorded. Cheaper than a revwalk for repeated ancestry questions.
+    public func ancestors(of sha: String) throws(AssayError) -> Set<String>? {
+        let parents: [String: [Substring]] = try read { db in
+            var map: [String: [Substring]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT sha, parents FROM commits")
+            while let row = try rows.next() {
+                let p: String = row[1]
+                map[row[0]] = p.split(separator: " ")
+            }
+            return map
+        }
+        guard parents[sha] != nil else { return nil }
+        var seen: Set<String> = [sha]
+        var stack = [sha]
+        while let next = stack.popLast() {
+            for p in parents[next] ?? [] where seen.insert(String(p)).inserted { stack.append(String(p)) }
+        }
+        return seen
     }
 
     /// Every recorded commit sha, sorted.

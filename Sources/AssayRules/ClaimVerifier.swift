@@ -226,11 +226,11 @@ public enum ClaimVerifier {
     /// `path:line` of the first stub marker in a file, if any.
     static func stubMarker(in path: String, facts: RepositoryFacts) -> String? {
         guard let bytes = facts.contents(of: path), !bytes.contains(0) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            where stubMarkers.contains(where: { line.contains($0) }) {
-            return "\(path):\(i + 1)"
-        }
-        return nil
+        let first = stubMarkerBytes.compactMap { bytes.offset(of: $0) }.min()
+        guard let offset = first else { return nil }
+        let line = bytes[..<offset].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        return "\(path):\(line)"
     }
+
+    static let stubMarkerBytes: [[UInt8]] = stubMarkers.map { Array($0.utf8) }
 }

@@ -10,6 +10,14 @@ public enum CommitReferenceExtractor {
 
     /// The referenced ids, each with the words that describe it (a parenthesis or quote right after).
     public static func references(in text: String) -> [(id: String, description: String?)] {
+        // A run of at least seven hex digits must be there before any expression runs.
+        var run = 0, longest = 0
+        for c in text.utf8 {
+            let hex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+            run = hex ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        guard longest >= 7 else { return [] }
         var out: [(String, String?)] = []
         var seen = Set<String>()
         func add(_ id: Substring, after: Substring) {

@@ -32,8 +32,12 @@ public enum CountClaimExtractor {
 
     /// Counts stated in `text`. `paths` are the paths the same block names (for line and file counts).
     public static func counts(in text: String, paths: [String]) -> [CountClaim] {
-        var out: [CountClaim] = []
+        // Most sentences state no count: skip the expressions unless a digit and a counted word are there.
+        guard text.contains(where: { $0.isNumber }) else { return [] }
         let lower = text.lowercased()
+        guard lower.has(" test") || lower.has("tests:") || lower.has("test:") || lower.has(" line") || lower.has(" file")
+        else { return [] }
+        var out: [CountClaim] = []
         let passing = passingWords.contains { lower.contains($0) }
         for m in text.matches(of: testWord) {
             let value = number(m.output.1)

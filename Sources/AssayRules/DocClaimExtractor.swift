@@ -57,7 +57,7 @@ public enum DocClaimExtractor {
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains { title in
                 let t = title.lowercased()
-                return planSections.contains { t.contains($0) } && !doneMarkers.contains { t.contains($0) }
+                return planSections.contains { t.has($0) } && !doneMarkers.contains { t.has($0) }
             }
             func abstain(_ reason: String) {
                 for p in paths {
@@ -77,9 +77,9 @@ public enum DocClaimExtractor {
             case .tableRow(isHeader: false):
                 let cells = block.cells.map { $0.lowercased() }
                 let done = cells.contains { cell in
-                    doneMarkers.contains { cell.contains($0) } || doneWords.contains { word(word: $0, in: cell) }
+                    doneMarkers.contains { cell.has($0) } || doneWords.contains { word(word: $0, in: cell) }
                 }
-                if done && !futureWords.contains(where: { lower.contains($0) }) {
+                if done && !futureWords.contains(where: { lower.has($0) }) {
                     out.append(statusClaim(block, paths, source))
                 } else {
                     abstain("row without a done status")
@@ -89,11 +89,11 @@ public enum DocClaimExtractor {
                     abstain("in a plan / future-work section")
                     continue
                 }
-                if futureWords.contains(where: { lower.contains($0) }) {
+                if futureWords.contains(where: { lower.has($0) }) {
                     abstain("future or planned work")
                     continue
                 }
-                if doneMarkers.contains(where: { block.text.contains($0) }) {
+                if doneMarkers.contains(where: { block.text.has($0) }) {
                     out.append(statusClaim(block, paths, source))
                     continue
                 }
@@ -125,10 +125,10 @@ public enum DocClaimExtractor {
         let lower = block.text.lowercased()
         var reason: String?
         if case .listItem(checked: false?) = block.kind { reason = "unchecked item" }
-        if block.headings.contains(where: { t in planSections.contains { t.lowercased().contains($0) } }) {
+        if block.headings.contains(where: { t in planSections.contains { t.lowercased().has($0) } }) {
             reason = reason ?? "in a plan / future-work section"
         }
-        if futureWords.contains(where: { lower.contains($0) }) { reason = reason ?? "future or planned work" }
+        if futureWords.contains(where: { lower.has($0) }) { reason = reason ?? "future or planned work" }
         return counts.map { count in
             let kind: ClaimKind
             let subject: String
@@ -161,14 +161,13 @@ public enum DocClaimExtractor {
         return (before, after)
     }
 
-    /// `word` appears in `text` as a whole word.
+    /// `word` (one word, or a phrase of words separated by single spaces) appears in `text` as whole words.
     static func word(word: String, in text: String) -> Bool {
-        var search = text.startIndex..<text.endIndex
-        while let r = text.range(of: word, range: search) {
-            let beforeOK = r.lowerBound == text.startIndex || !text[text.index(before: r.lowerBound)].isLetter
-            let afterOK = r.upperBound == text.endIndex || !text[r.upperBound].isLetter
-            if beforeOK && afterOK { return true }
-            search = r.upperBound..<text.endIndex
+        let words = text.split { !$0.isLetter }
+        let wanted = word.split(separator: " ")
+        guard !wanted.isEmpty, words.count >= wanted.count else { return false }
+        for start in 0...(words.count - wanted.count) where words[start] == wanted[0] {
+            if wanted.count == 1 || zip(words[start...], wanted).allSatisfy({ $0 == $1 }) { return true }
         }
         return false
     }

@@ -475,7 +475,7 @@ extension TestCounter {
               let close = c.matching(e), close < range.upperBound else { return nil }
         var positional: [Range<Int>] = []
         var argvalues: Range<Int>?
-        for part in c.split((e + 1)..<close, generics: false) {
+        for part in c.split((e + 1)..<close, generics: false, lambdas: true) {
             if let label = c.keywordArgument(part) {
                 if label.name == "argvalues" { argvalues = label.rest }
             } else {
@@ -496,9 +496,9 @@ extension TestCounter {
         if (open == Ch.lb || open == Ch.lp), c.matching(r.lowerBound) == last {
             let inner = c.trim((r.lowerBound + 1)..<last)
             if inner.isEmpty { return 0 }
-            let parts = c.split(inner, generics: false)
+            let parts = c.split(inner, generics: false, lambdas: true)
             if parts.contains(where: { c[c.trim($0).lowerBound] == Ch.star }) { return nil }  // *unpacked
-            if parts.contains(where: { c.containsWord("for", in: $0) }) { return nil }  // comprehension
+            if parts.contains(where: { c.containsTopLevelWord("for", in: $0) }) { return nil }  // comprehension
             if open == Ch.lp && parts.count == 1 {  // `(x)` is x; `(x,)` is a 1-tuple
                 return c[inner.upperBound - 1] == Ch.comma ? 1 : pythonCollectionCount(c, inner)
             }
@@ -510,6 +510,9 @@ extension TestCounter {
             let args = c.split((p + 1)..<last, generics: false).map { c.integer($0) }
             if args.count == 1, let n = args[0] { return max(n, 0) }
             if args.count == 2, let a = args[0], let b = args[1] { return max(b - a, 0) }
+            if args.count == 3, let a = args[0], let b = args[1], let step = args[2], step != 0 {
+                return max((b - a + step - step.signum()) / step, 0)
+            }
         }
         return nil
     }
@@ -670,7 +673,7 @@ extension TestCounter {
 // MARK: - Arithmetic
 
 extension TestCounter {
-    /// Saturating-free multiply: an overflowing product is not a count to trust, so it is 1.
+    /// A product of counts; one that overflows is not a count to trust, so it is 1.
     fileprivate static func multiply(_ a: Int, _ b: Int) -> Int {
         let (r, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? 1 : r
@@ -1010,9 +1013,19 @@ private struct Code {
         return nil
     }
 
-    func containsWord(_ w: String, in r: Range<Int>) -> Bool {
-        guard let k = nextWord(w, from: r.lowerBound) else { return false }
-        return k < r.upperBound
+    /// `w` as a whole identifier outside any brackets in `r` (`x for x in y`, not `(x for x in y)`).
+    func containsTopLevelWord(_ w: String, in r: Range<Int>) -> Bool {
+        var depth = 0
+        var k = r.lowerBound
+        while k < r.upperBound {
+            switch b[k] {
+            case Ch.lp, Ch.lb, Ch.lc: depth += 1
+            case Ch.rp, Ch.rb, Ch.rc: depth -= 1
+            default: if depth == 0 && isWord(k, w) { return true }
+            }
+            k += 1
+        }
+        return false
     }
 
     /// The identifier that ends at the last non-space byte before `k`.
@@ -1079,8 +1092,9 @@ private struct Code {
     }
 
     /// The top-level comma-separated parts of `r`, trimmed; a trailing comma adds no part.
-    /// With `generics`, `Foo<A, B>` is one part (a `<` right after an identifier that closes like a type).
-    func split(_ r: Range<Int>, generics: Bool) -> [Range<Int>] {
+    /// With `generics`, `Foo<A, B>` is one part (a `<` right after an identifier that closes like a type);
+    /// with `lambdas`, a Python `lambda x, y: …` keeps its parameters in one part.
+    func split(_ r: Range<Int>, generics: Bool, lambdas: Bool = false) -> [Range<Int>] {
         var parts: [Range<Int>] = []
         var depth = 0
         var start = r.lowerBound
@@ -1094,6 +1108,15 @@ private struct Code {
             case Ch.comma where depth == 0:
                 parts.append(trim(start..<k))
                 start = k + 1
+            case 0x6C where lambdas && depth == 0 && isWord(k, "lambda"):  // skip to the lambda's `:`
+                var inner = 0
+                var m = k + 6
+                while m < r.upperBound && !(inner == 0 && b[m] == Ch.colon) {
+                    if b[m] == Ch.lp || b[m] == Ch.lb || b[m] == Ch.lc { inner += 1 }
+                    if b[m] == Ch.rp || b[m] == Ch.rb || b[m] == Ch.rc { inner -= 1 }
+                    m += 1
+                }
+                k = m
             default: break
             }
             k += 1
