@@ -163,7 +163,7 @@ public final class ClaimsService: Sendable {
                 for var claim in extracted {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
                           let writtenFacts = factsCache.facts(at: written, repo: repo, ledger: ledger) else {
-                        results.append(ClaimVerifier.verify(claim, facts: facts))
+                        results.append(Self.proseIfNeverCode(ClaimVerifier.verify(claim, facts: facts)))
                         continue
                     }
                     claim.claim.source.commit = written.hex
@@ -203,7 +203,7 @@ public final class ClaimsService: Sendable {
             sources.append(ClaimSourceFile(path: path, reason: "--pr-body"))
             let document = MarkdownDocument.parse(Array(data))
             for extracted in DocClaimExtractor.claims(in: document, source: ClaimSource(kind: "pr-body", path: path, commit: sha.hex)) {
-                results.append(ClaimVerifier.verify(extracted, facts: facts))
+                results.append(Self.proseIfNeverCode(ClaimVerifier.verify(extracted, facts: facts)))
             }
         }
         trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
@@ -223,11 +223,19 @@ extension ClaimsService {
     /// `contradicted`; true when written but false now is `stale`.
     static func judge(_ extracted: ExtractedClaim, writtenAt: RepositoryFacts, auditedAt: RepositoryFacts) -> ClaimResult {
         let then = ClaimVerifier.verify(extracted, facts: writtenAt)
-        guard then.verdict == .verified, writtenAt.sha != auditedAt.sha else { return then }
+        guard then.verdict == .verified, writtenAt.sha != auditedAt.sha else { return proseIfNeverCode(then) }
         let now = ClaimVerifier.verify(extracted, facts: auditedAt)
         guard now.verdict == .contradicted else { return now }
         return ClaimResult(claim: now.claim, verdict: .stale, verdictClass: now.verdictClass,
                            evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
+    }
+
+    /// A symbol that is not defined where the claim was written (nor now) was never code: the
+    /// backticked word is prose, not a claim (precision first).
+    static func proseIfNeverCode(_ result: ClaimResult) -> ClaimResult {
+        guard result.claim.kind == .symbol, result.verdict == .contradicted else { return result }
+        return ClaimResult(claim: result.claim, verdict: .abstain, verdictClass: "never defined in code (prose, not a symbol claim)",
+                           evidence: result.evidence)
     }
 }
 
@@ -338,7 +346,49 @@ final class GitFacts: RepositoryFacts {
 
     var isShallow: Bool { repo.isShallow }
 
+    func definition(of name: String) -> String? {
+        if symbolIndex == nil { symbolIndex = buildSymbolIndex() }
+        return symbolIndex?[name]
+    }
+
+    /// Name → first file defining it, over every source file of the tree; each blob is scanned once
+    /// per process however many trees hold it (`SymbolCache`).
+    private func buildSymbolIndex() -> [String: String] {
+        var index: [String: String] = [:]
+        let files = ((try? repo.files(inTree: tree)) ?? []).filter { $0.entry.kind == .blob }
+        for (path, entry) in files.sorted(by: { $0.path < $1.path }) {
+            guard let language = SymbolDefinitions.language(forPath: path.string) else { continue }
+            let names: Set<String>
+            if let cached = SymbolCache.shared.names(for: entry.id, language) { names = cached } else {
+                guard let bytes = try? repo.blob(entry.id), !bytes.contains(0) else { continue }
+                names = SymbolDefinitions.definitions(in: String(decoding: bytes, as: UTF8.self), language: language)
+                SymbolCache.shared.store(names, for: entry.id, language)
+            }
+            for name in names where index[name] == nil { index[name] = path.string }
+        }
+        return index
+    }
+
+    private var symbolIndex: [String: String]?
+
     private var filesUnder: [String: [String]] = [:]
+}
+
+/// Definitions by blob id and language: a file unchanged between two commits is scanned once.
+final class SymbolCache: @unchecked Sendable {
+    static let shared = SymbolCache()
+    private var names: [String: Set<String>] = [:]
+    private let lock = NSLock()
+
+    func names(for id: ObjectID, _ language: SourceLanguage) -> Set<String>? {
+        lock.lock(); defer { lock.unlock() }
+        return names[id.hex + language.rawValue]
+    }
+
+    func store(_ value: Set<String>, for id: ObjectID, _ language: SourceLanguage) {
+        lock.lock(); defer { lock.unlock() }
+        names[id.hex + language.rawValue] = value
+    }
 }
 
 /// Test counts by blob id (and the file's kind, which decides the framework): symbol and test scans

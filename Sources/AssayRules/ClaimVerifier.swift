@@ -25,6 +25,8 @@ public protocol RepositoryFacts {
     func commit(named id: String) -> (sha: String, subject: String)?
     /// True when history is cut short (a shallow clone), so a missing commit proves nothing.
     var isShallow: Bool { get }
+    /// A file that defines `name` (a declaration, not a use), or nil when no source file does.
+    func definition(of name: String) -> String?
 }
 
 extension RepositoryFacts {
@@ -91,6 +93,17 @@ public enum ClaimVerifier {
                                    evidence: evidence + stubs.map { "stub marker at \($0)" })
             }
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+        case .symbol:
+            let names = SymbolDefinitions.lookupNames(for: claim.subject)
+            for name in names {
+                if let file = facts.definition(of: name) {
+                    return ClaimResult(claim: claim, verdict: .verified, evidence: ["\(name) is defined in \(file) at \(short)"])
+                }
+            }
+            // Not defined here. Whether that is a false claim or prose depends on history: the
+            // service turns this into `stale` (defined when written) or `abstain` (never code).
+            return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "symbol-missing",
+                               evidence: ["no definition of \(names.joined(separator: " or ")) in the source files at \(short)"])
         case .commitReference:
             guard let found = facts.commit(named: claim.subject) else {
                 if facts.isShallow {

@@ -53,7 +53,9 @@ public enum DocClaimExtractor {
             // A block that states a count is about that count; its paths are the count's scope.
             let counts = countClaims(block, paths: paths, source: source)
             out += counts
-            guard counts.isEmpty, !paths.isEmpty else { continue }
+            guard counts.isEmpty else { continue }
+            out += symbolClaims(block, source: source)
+            guard !paths.isEmpty else { continue }
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains { title in
                 let t = title.lowercased()
@@ -145,6 +147,31 @@ public enum DocClaimExtractor {
             }
             return ExtractedClaim(claim: Claim(kind: kind, text: block.text, subject: subject, scope: paths, source: source),
                                   abstainReason: reason, count: count)
+        }
+    }
+
+    /// Symbol claims of a block that says something shipped: "✅ `ContextDoc` - Document store",
+    /// "- [x] Implemented `parse_manifest`". Only in ship contexts; elsewhere a symbol is just named.
+    static func symbolClaims(_ block: MarkdownBlock, source: ClaimSource) -> [ExtractedClaim] {
+        let symbols = unique(block.codeSpans.filter { !PathSyntax.looksLikePath($0) && SymbolDefinitions.looksLikeSymbol($0) })
+        guard !symbols.isEmpty else { return [] }
+        let lower = block.text.lowercased()
+        let shipped: Bool
+        switch block.kind {
+        case .listItem(checked: true?): shipped = true
+        case .tableRow(isHeader: false):
+            shipped = block.cells.contains { cell in
+                let c = cell.lowercased()
+                return doneMarkers.contains { c.has($0) } || doneWords.contains { word(word: $0, in: c) }
+            }
+        case .paragraph, .listItem(checked: nil), .heading:
+            shipped = doneMarkers.contains { block.text.has($0) } || shipVerbs.contains { word(word: $0, in: lower) }
+        default: shipped = false
+        }
+        let inPlan = block.headings.contains { t in planSections.contains { t.lowercased().has($0) } }
+        guard shipped, !inPlan, !futureWords.contains(where: { lower.has($0) }) else { return [] }
+        return symbols.map {
+            ExtractedClaim(claim: Claim(kind: .symbol, text: block.text, subject: $0, source: source), abstainReason: nil)
         }
     }
 

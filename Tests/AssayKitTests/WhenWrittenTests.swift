@@ -34,4 +34,21 @@ import Testing
         let shas = blame.split(separator: "\n").map { String($0.prefix(40)) }
         #expect(shas[2] == c1 && shas[4] == c3)
     }
+    @Test func symbolClaimsAreStaleWhenTheDefinitionWentAwayAndProseWhenItNeverExisted() throws {
+        let fx = try GitFixture()
+        let c1 = try fx.commit("Legacy parser", files: [
+            "src/legacy.rs": "pub fn parse_legacy(input: &str) -> usize { input.len() }\n",
+            "src/store.ts": "export class DocumentStore { open() {} }\n",
+            "STATUS.md": "# Status\n\n- ✅ `parse_legacy` handles v1 files\n- ✅ `DocumentStore.open` opens the store\n- ✅ `ContextDoc` - Document store\n",
+        ])
+        try fx.commit("Drop the legacy parser", deleting: ["src/legacy.rs"])
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let symbols = Dictionary(uniqueKeysWithValues: report.claims.filter { $0.kind == "symbol" }.map { ($0.subject, $0) })
+        let legacy = try #require(symbols["parse_legacy"])
+        #expect(legacy.verdict == "stale")
+        #expect(legacy.source.commit == c1)
+        #expect(legacy.evidence.contains { $0.contains("src/legacy.rs") })
+        #expect(symbols["DocumentStore.open"]?.verdict == "verified")
+        #expect(symbols["ContextDoc"]?.verdict == "abstain")
+    }
 }

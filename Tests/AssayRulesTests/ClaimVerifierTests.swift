@@ -28,6 +28,8 @@ struct FakeFacts: RepositoryFacts {
         commits.first { $0.key.hasPrefix(id) }.map { (sha: $0.key, subject: $0.value) }
     }
     var isShallow = false
+    var symbols: [String: String] = [:]
+    func definition(of name: String) -> String? { symbols[name] }
 }
 
 private func claim(_ kind: ClaimKind, _ subject: String, scope: [String] = []) -> ExtractedClaim {
