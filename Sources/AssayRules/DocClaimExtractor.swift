@@ -18,8 +18,18 @@ public struct ExtractedClaim: Hashable, Sendable {
 public enum DocClaimExtractor {
     /// Section titles whose contents are plans, not ship claims.
     static let planSections = ["next step", "future", "roadmap", "non-goal", "nongoal", "out of scope", "backlog",
-                               "todo", "to do", "planned", "plan", "ideas", "open question", "later", "upcoming",
+                               "todo", "to do", "planned", "ideas", "open question", "later", "upcoming",
                                "wishlist", "proposal"]
+
+    /// A section title that announces plans: one of `planSections`, or a title that starts with "Plan"
+    /// ("Plan", "Plan for Q3" — not "Test plan", which describes what was done).
+    static func isPlanSection(_ title: String) -> Bool {
+        let t = title.lowercased()
+        if doneMarkers.contains(where: { t.has($0) }) { return false }
+        if planSections.contains(where: { t.has($0) }) { return true }
+        let first = t.split { !$0.isLetter }.first
+        return first == "plan" || first == "plans"
+    }
     static let doneMarkers = ["✅", "✔", "☑", "✓", "[x]"]
     static let doneWords = ["done", "complete", "completed", "shipped", "implemented", "finished", "merged", "landed"]
     static let shipVerbs = ["created", "added", "implemented", "shipped", "built", "wrote", "written", "introduced",
@@ -32,9 +42,17 @@ public enum DocClaimExtractor {
         claims(in: document, source: ClaimSource(kind: "doc", path: path, commit: commit))
     }
 
-    /// Claims in a commit message (its subject, body and trailers), read as Markdown.
+    /// Claims in a commit message (its subject, body and trailers). Messages are written line by
+    /// line, so each line is read as its own Markdown block (a list item, a checked item, a sentence).
     public static func claims(inCommitMessage message: String, commit: String) -> [ExtractedClaim] {
-        claims(in: MarkdownDocument.parse(message), source: ClaimSource(kind: "commit", commit: commit))
+        var out: [ExtractedClaim] = []
+        for (i, line) in message.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty, !text.hasPrefix("#") else { continue }
+            out += claims(in: MarkdownDocument.parse(text), source: ClaimSource(kind: "commit", line: i + 1, commit: commit))
+                .map { var c = $0; c.claim.source.line = i + 1; return c }
+        }
+        return out
     }
 
     /// Claims in a document; each claim's source is `source` with the block's line.
@@ -57,10 +75,7 @@ public enum DocClaimExtractor {
             out += symbolClaims(block, source: source)
             guard !paths.isEmpty else { continue }
             let lower = block.text.lowercased()
-            let inPlan = block.headings.contains { title in
-                let t = title.lowercased()
-                return planSections.contains { t.has($0) } && !doneMarkers.contains { t.has($0) }
-            }
+            let inPlan = block.headings.contains(where: isPlanSection)
             func abstain(_ reason: String) {
                 for p in paths {
                     out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
@@ -127,7 +142,7 @@ public enum DocClaimExtractor {
         let lower = block.text.lowercased()
         var reason: String?
         if case .listItem(checked: false?) = block.kind { reason = "unchecked item" }
-        if block.headings.contains(where: { t in planSections.contains { t.lowercased().has($0) } }) {
+        if block.headings.contains(where: isPlanSection) {
             reason = reason ?? "in a plan / future-work section"
         }
         if futureWords.contains(where: { lower.has($0) }) { reason = reason ?? "future or planned work" }
@@ -168,7 +183,7 @@ public enum DocClaimExtractor {
             shipped = doneMarkers.contains { block.text.has($0) } || shipVerbs.contains { word(word: $0, in: lower) }
         default: shipped = false
         }
-        let inPlan = block.headings.contains { t in planSections.contains { t.lowercased().has($0) } }
+        let inPlan = block.headings.contains(where: isPlanSection)
         guard shipped, !inPlan, !futureWords.contains(where: { lower.has($0) }) else { return [] }
         return symbols.map {
             ExtractedClaim(claim: Claim(kind: .symbol, text: block.text, subject: $0, source: source), abstainReason: nil)

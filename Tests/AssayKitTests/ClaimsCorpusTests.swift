@@ -18,14 +18,19 @@ func fixtureFiles() throws -> [String] {
     let enumerator = FileManager.default.enumerator(atPath: claimsFixtures.path)
     var out: [String] = []
     while let p = enumerator?.nextObject() as? String {
+        if p.hasPrefix("commits/") || p.hasPrefix("pr/") { continue }  // messages and PR bodies, not docs
         if p.hasSuffix(".md") || p.hasSuffix("tasks.json") { out.append(p) }
     }
     return out.sorted()
 }
 
-func expectations() throws -> [String: [Int: Expectation]] {
+/// The commit messages of the corpus history, in order, and the PR body.
+let commitMessageFixtures = ["commits/01-scaffold.txt", "commits/02-remove-tmux.txt", "commits/03-docs.txt"]
+let prBodyFixture = "pr/pr-body.md"
+
+func expectations(in files: [String]? = nil) throws -> [String: [Int: Expectation]] {
     var out: [String: [Int: Expectation]] = [:]
-    for file in try fixtureFiles() {
+    for file in try files ?? fixtureFiles() {
         let text = try String(contentsOf: claimsFixtures.appendingPathComponent(file), encoding: .utf8)
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             // JSON sources carry `"assayExpect": "VERDICT [class]"` on the line of the task's title.
@@ -56,7 +61,10 @@ func expectations() throws -> [String: [Int: Expectation]] {
 func corpusRepository() throws -> GitFixture {
     let fx = try GitFixture()
     let parser = (1...30).map { "export function parse\($0)(input: string) { return input.length + \($0) }\n" }.joined()
-    try fx.commit("Scaffold the CLI and ports", files: [
+    let messages = try commitMessageFixtures.map {
+        try String(contentsOf: claimsFixtures.appendingPathComponent($0), encoding: .utf8)
+    }
+    try fx.commit(messages[0], files: [
         ".gitignore": "generated/\nnode_modules/\n",
         "src/cli/index.ts": "export function main() { return 0 }\n",
         "src/ports/evidence.ts": "export interface Evidence { id: string }\n",
@@ -76,12 +84,12 @@ func corpusRepository() throws -> GitFixture {
             """,
     ])
     try fx.git("mv", "src/old_name.ts", "src/new_name.ts")
-    try fx.commit("Remove the tmux backend; rename the parser", deleting: ["src/legacy/tmux.rs"])
+    try fx.commit(messages[1], deleting: ["src/legacy/tmux.rs"])
     var docs: [String: String] = [:]
     for file in try fixtureFiles() {
         docs[file] = try String(contentsOf: claimsFixtures.appendingPathComponent(file), encoding: .utf8)
     }
-    try fx.commit("Docs: progress, tasks, summary, phases", files: docs)
+    try fx.commit(messages[2], files: docs)
     return fx
 }
 
@@ -118,13 +126,52 @@ func corpusRepository() throws -> GitFixture {
         }
     }
 
+    /// The claims of every source, keyed like the expectations: docs by path, commit messages by
+    /// their fixture file, the PR body by its fixture file.
+    func allClaims(_ fx: GitFixture) throws -> [(file: String, claim: ClaimsReport.Entry)] {
+        let docs = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let root = try fx.rev("HEAD~2")
+        let others = try ClaimsService().run(ClaimsRequest(
+            repositoryPath: fx.path.path, sources: [.commits, .prBody], commits: [root, "\(root)..HEAD"],
+            prBodyPath: claimsFixtures.appendingPathComponent(prBodyFixture).path))
+        let shas = try [fx.rev("HEAD~2"), fx.rev("HEAD~1"), fx.rev("HEAD")]
+        var out = docs.claims.map { (file: $0.source.path!, claim: $0) }
+        for c in others.claims {
+            if c.source.kind == "pr-body" { out.append((prBodyFixture, c)); continue }
+            let i = try #require(shas.firstIndex(of: c.source.commit ?? ""))
+            out.append((commitMessageFixtures[i], c))
+        }
+        return out
+    }
+
+    @Test func commitMessagesAndThePRBodyGetTheirExpectedVerdicts() throws {
+        let fx = try corpusRepository()
+        let claims = try allClaims(fx).filter { $0.file.hasPrefix("commits/") || $0.file.hasPrefix("pr/") }
+        let expected = try expectations(in: commitMessageFixtures + [prBodyFixture])
+        for (file, lines) in expected {
+            for (line, e) in lines {
+                let found = claims.filter { $0.file == file && $0.claim.source.line == line }.map(\.claim)
+                if e.verdict == "none" {
+                    #expect(found.isEmpty, "\(file):\(line) should hold no claim, found \(found.map(\.subject))")
+                    continue
+                }
+                #expect(!found.isEmpty, "\(file):\(line): no claim found, expected \(e.verdict)")
+                for c in found {
+                    #expect(c.verdict == e.verdict, "\(file):\(line) \(c.kind) \(c.subject): \(c.verdict) \(c.verdictClass ?? "") — \(c.evidence)")
+                    if let cls = e.verdictClass { #expect(c.verdictClass == cls, "\(file):\(line) \(c.subject)") }
+                }
+            }
+        }
+    }
+
     @Test func contradictedPrecisionAndRecallPerKind() throws {
         let fx = try corpusRepository()
-        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
-        let expected = try expectations()
+        let files = try fixtureFiles() + commitMessageFixtures + [prBodyFixture]
+        let expected = try expectations(in: files)
+        let all = try allClaims(fx)
         var tp: [String: Int] = [:], fp: [String: Int] = [:], fn: [String: Int] = [:]
-        for c in report.claims {
-            let e = expected[c.source.path!]?[c.source.line!]
+        for (file, c) in all {
+            let e = expected[file]?[c.source.line!]
             let shouldContradict = e?.verdict == "contradicted"
             let did = c.verdict == "contradicted"
             if did && shouldContradict { tp[c.kind, default: 0] += 1 }
@@ -134,7 +181,7 @@ func corpusRepository() throws -> GitFixture {
         // Expected contradictions with no claim at all are misses too.
         for (file, lines) in expected {
             for (line, e) in lines where e.verdict == "contradicted" {
-                if !report.claims.contains(where: { $0.source.path == file && $0.source.line == line }) { fn["missing", default: 0] += 1 }
+                if !all.contains(where: { $0.file == file && $0.claim.source.line == line }) { fn["missing", default: 0] += 1 }
             }
         }
         let kinds = Set(tp.keys).union(fp.keys).union(fn.keys).sorted()
