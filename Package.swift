@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         /** libgit2 as a system library: module map, shim with typed wrappers for macros and variadics. */
@@ -38,7 +39,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         /** Services that compose GitKit and the ledger: SnapshotService, … */
-        .target(name: "AssayKit", dependencies: ["GitKit", "AssayCore", "AssayLedger", "AssayRules", "MarkdownKit"]),
+        .target(name: "AssayKit", dependencies: [
+            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "MarkdownKit",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
         .executableTarget(name: "assay", dependencies: [
             "AssayKit", "AssayCore",

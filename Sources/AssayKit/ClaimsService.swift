@@ -70,6 +70,8 @@ public struct ClaimsReport: Codable, Sendable {
     public var summary: [String: Int]
     /// Sources that could not be read as claims (what, where); the rest of the report stands.
     public var warnings: [String]
+    /// Things worth knowing that lose nothing, such as unknown keys in `.assay.yml`.
+    public var notices: [String]
     public var claims: [Entry]
 }
 
@@ -135,10 +137,27 @@ public final class ClaimsService: Sendable {
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
         var warnings: [String] = []
+        var notices: [String] = []
+        // .assay.yml, read from the audited tree (so every commit is judged by its own settings).
+        var config = AssayConfig()
+        if let entry = files.first(where: { $0.path.string == AssayConfig.fileName }) {
+            do { config = try AssayConfig.parse(try repo.blob(entry.entry.id)) } catch let error as GitError {
+                throw RepositoryAccess.explain(error, doing: "read \(AssayConfig.fileName)")
+            } catch let error as AssayError {
+                throw error
+            } catch { throw AssayError("\(error)", at: AssayConfig.fileName) }
+            notices += config.warnings
+        }
         if wanted.contains(.docs) {
-            let candidates = files.filter { $0.entry.kind == .blob && Self.mayBeSource($0.path.bytes) }
+            let candidates = files.filter { file in
+                file.entry.kind == .blob
+                    && (Self.mayBeSource(file.path.bytes) || config.claimsInclude.contains { $0.matches(file.path.string) })
+            }
             for (path, entry) in candidates.sorted(by: { $0.path < $1.path }) {
-                guard let reason = Self.defaultSource(path.string) else { continue }
+                let name = path.string
+                if config.claimsExclude.contains(where: { $0.matches(name) }) { continue }
+                let included = config.claimsInclude.first { $0.matches(name) }
+                guard let reason = Self.defaultSource(name) ?? included.map({ "included by .assay.yml (\($0.pattern))" }) else { continue }
                 sources.append(ClaimSourceFile(path: path.string, reason: reason))
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch {
@@ -210,7 +229,8 @@ public final class ClaimsService: Sendable {
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
-        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, claims: results.map { r in
+        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
+                            claims: results.map { r in
             .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
                   scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
                   verdictClass: r.verdictClass, evidence: r.evidence)

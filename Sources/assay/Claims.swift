@@ -79,6 +79,7 @@ struct Claims: ParsableCommand {
         case .text:
             Terminal.standardOutput.write(listSources ? sourcesText(report) : text(report))
         }
+        for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
         for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
         if failOn == .contradicted && contradicted > 0 { throw ExitCode(ExitStatus.gateFailed.rawValue) }
         if !report.warnings.isEmpty { throw ExitCode(ExitStatus.partial.rawValue) }

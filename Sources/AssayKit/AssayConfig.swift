@@ -1,0 +1,101 @@
+import AssayCore
+import AssayRules
+import Foundation
+import Yams
+
+/// `.assay.yml` at the repository root, read from the tree of the audited commit. Optional: every
+/// default works without it. Versioned; unknown keys are warnings that name the key and its line.
+///
+/// ```yaml
+/// version: 1
+/// claims:
+///   include: ["design/**/*.md", "NOTES.md"]   # more claim sources
+///   exclude: ["docs/archive/"]                 # never read these
+/// ```
+public struct AssayConfig: Sendable {
+    public var version = 1
+    public var claimsInclude: [Glob] = []
+    public var claimsExclude: [Glob] = []
+    /// What was odd but not fatal (unknown keys), each with file:line.
+    public var warnings: [String] = []
+
+    public static let fileName = ".assay.yml"
+    public static let supportedVersions = [1]
+
+    public init() {}
+
+    /// Parses the file's bytes. Invalid YAML or a value of the wrong shape is an `AssayError` naming
+    /// `.assay.yml:LINE:COLUMN` and what to fix; nothing else is read from a broken file.
+    public static func parse(_ bytes: [UInt8]) throws(AssayError) -> AssayConfig {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var config = AssayConfig()
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw AssayError("invalid YAML in \(fileName)\(where_(error))", at: fileName,
+                             fix: "fix the syntax (indentation, quotes, colons) and run again")
+        }
+        guard let root else { return config }
+        guard let mapping = root.mapping else {
+            throw AssayError("\(fileName):\(line(root)) must be a mapping of settings (key: value)", at: fileName,
+                             fix: "start with `version: 1`")
+        }
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? "?"
+            switch key {
+            case "version":
+                guard let v = value.int, supportedVersions.contains(v) else {
+                    throw AssayError("\(fileName):\(line(value)) has version \(value.string ?? "?"), which this assay does not know",
+                                     at: fileName, fix: "use `version: 1`, or upgrade assay")
+                }
+                config.version = v
+            case "claims":
+                guard let claims = value.mapping else {
+                    throw AssayError("\(fileName):\(line(value)): `claims` must be a mapping", at: fileName,
+                                     fix: "write `claims:` with `include:` and `exclude:` lists under it")
+                }
+                for (k, v) in claims {
+                    let name = k.string ?? "?"
+                    switch name {
+                    case "include": config.claimsInclude = try globs(v, "claims.include")
+                    case "exclude": config.claimsExclude = try globs(v, "claims.exclude")
+                    default: config.warnings.append("\(fileName):\(line(k)): unknown key `claims.\(name)` ignored")
+                    }
+                }
+            default:
+                config.warnings.append("\(fileName):\(line(keyNode)): unknown key `\(key)` ignored")
+            }
+        }
+        return config
+    }
+
+    static func globs(_ node: Node, _ key: String) throws(AssayError) -> [Glob] {
+        if let single = node.string { return [Glob(single)] }
+        guard let list = node.sequence else {
+            throw AssayError("\(fileName):\(line(node)): `\(key)` must be a list of globs", at: fileName,
+                             fix: "write it as [\"docs/**/*.md\"] or one `- pattern` per line")
+        }
+        var out: [Glob] = []
+        for item in list {
+            guard let s = item.string, !s.isEmpty else {
+                throw AssayError("\(fileName):\(line(item)): `\(key)` holds something that is not a glob", at: fileName,
+                                 fix: "quote each pattern as a string")
+            }
+            out.append(Glob(s))
+        }
+        return out
+    }
+
+    static func line(_ node: Node) -> Int { node.mark.map(\.line) ?? 0 }
+
+    static func where_(_ error: Error) -> String {
+        if let y = error as? YamlError {
+            switch y {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                return ":\(mark.line):\(mark.column): \(problem)"
+            default:
+                return ": \(y)"
+            }
+        }
+        return ": \(error)"
+    }
+}
