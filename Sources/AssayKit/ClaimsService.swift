@@ -21,11 +21,13 @@ public struct ClaimsRequest: Sendable {
     public var commits: [String]
     /// A pull-request body (Markdown) to read.
     public var prBodyPath: String?
+    /// JUnit XML reports: the execution evidence "N tests passing" claims need.
+    public var evidencePaths: [String] = []
 
     public init(repositoryPath: String, at: String = "HEAD", sources: Set<Source> = [], commits: [String] = [],
-                prBodyPath: String? = nil) {
+                prBodyPath: String? = nil, evidencePaths: [String] = []) {
         self.repositoryPath = repositoryPath; self.at = at; self.sources = sources
-        self.commits = commits; self.prBodyPath = prBodyPath
+        self.commits = commits; self.prBodyPath = prBodyPath; self.evidencePaths = evidencePaths
     }
 
     /// The sources to read once defaults are applied.
@@ -225,6 +227,14 @@ public final class ClaimsService: Sendable {
                 results.append(Self.proseIfNeverCode(ClaimVerifier.verify(extracted, facts: facts)))
             }
         }
+        if !request.evidencePaths.isEmpty {
+            var ran = TestReport()
+            for path in request.evidencePaths {
+                let r = try TestReport.read(path)
+                ran.tests += r.tests; ran.failures += r.failures; ran.errors += r.errors; ran.skipped += r.skipped
+            }
+            results = results.map { Self.withEvidence($0, ran, request.evidencePaths) }
+        }
         trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
@@ -248,6 +258,20 @@ extension ClaimsService {
         guard now.verdict == .contradicted else { return now }
         return ClaimResult(claim: now.claim, verdict: .stale, verdictClass: now.verdictClass,
                            evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
+    }
+
+    /// "N tests passing" whose static count matched: the test report decides. N passing with no
+    /// failures or errors is verified; fewer passing, or any failure, contradicts it.
+    static func withEvidence(_ result: ClaimResult, _ ran: TestReport, _ paths: [String]) -> ClaimResult {
+        guard result.claim.kind == .testResult, result.verdict == .unverifiable,
+              result.verdictClass == "passing needs execution evidence",
+              let claimed = Int(result.claim.subject.split(separator: " ").first ?? "") else { return result }
+        let evidence = result.evidence.filter { !$0.hasPrefix("the count matches") }
+            + ["\(paths.joined(separator: ", ")): \(ran.tests) ran, \(ran.passing) passed, \(ran.failures) failed, \(ran.errors) errors, \(ran.skipped) skipped"]
+        if ran.failures + ran.errors == 0 && ran.passing >= claimed {
+            return ClaimResult(claim: result.claim, verdict: .verified, evidence: evidence)
+        }
+        return ClaimResult(claim: result.claim, verdict: .contradicted, verdictClass: "tests-failing", evidence: evidence)
     }
 
     /// A symbol that is not defined where the claim was written (nor now) was never code: the

@@ -39,6 +39,9 @@ struct Claims: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read a pull-request body (Markdown) and judge its claims at --at.", valueName: "file"))
     var prBody: String?
 
+    @Option(name: .long, help: ArgumentHelp("A JUnit XML test report (repeatable): the execution evidence \"N tests passing\" needs.", valueName: "file"))
+    var evidence: [String] = []
+
     @Flag(name: .long, help: "List the docs that were read and why, then stop.")
     var listSources = false
 
@@ -63,7 +66,7 @@ struct Claims: ParsableCommand {
         let request = ClaimsRequest(
             repositoryPath: global.repo, at: at,
             sources: Set(source.compactMap { ClaimsRequest.Source(rawValue: $0.rawValue) }),
-            commits: commit + (range.map { [$0] } ?? []), prBodyPath: prBody)
+            commits: commit + (range.map { [$0] } ?? []), prBodyPath: prBody, evidencePaths: evidence)
         do { report = try ClaimsService().run(request) } catch {
             throw fail(error)
         }

@@ -1,0 +1,78 @@
+import AssayCore
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// What a JUnit XML report (as pytest, Jest, cargo2junit, go-junit-report and `swift test
+/// --xunit-output` write) says ran: the execution evidence a "N tests passing" claim needs.
+public struct TestReport: Sendable, Equatable {
+    public var tests = 0
+    public var failures = 0
+    public var errors = 0
+    public var skipped = 0
+    public var passing: Int { tests - failures - errors - skipped }
+
+    /// Reads a JUnit file: counts `<testcase>` elements and their `<failure>`, `<error>` and
+    /// `<skipped>` children (the suite attributes are not always there, nor right).
+    public static func read(_ path: String) throws(AssayError) -> TestReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AssayError("cannot read the test report", at: path, fix: "pass --evidence with a JUnit XML file")
+        }
+        let delegate = JUnitDelegate()
+        let parser = XMLParser(data: data)
+        parser.delegate = delegate
+        guard parser.parse(), delegate.open.isEmpty else {
+            if let unclosed = delegate.open.last {
+                throw AssayError("the test report is not valid XML (<\(unclosed)> is never closed)", at: path,
+                                 fix: "pass the complete JUnit XML your test runner wrote")
+            }
+            let line = parser.lineNumber
+            throw AssayError("the test report is not valid XML (\(parser.parserError.map { "\($0.localizedDescription)" } ?? "parse error"))",
+                             at: "\(path):\(line)", fix: "pass the JUnit XML your test runner wrote")
+        }
+        guard delegate.sawTestcase || delegate.sawSuite else {
+            throw AssayError("the test report holds no <testsuite> or <testcase>", at: path,
+                             fix: "pass a JUnit XML report (e.g. pytest --junitxml, jest-junit, swift test --xunit-output)")
+        }
+        return delegate.report
+    }
+}
+
+private final class JUnitDelegate: NSObject, XMLParserDelegate {
+    var report = TestReport()
+    var sawTestcase = false
+    var sawSuite = false
+    /// Elements opened and not yet closed (a truncated file leaves some).
+    var open: [String] = []
+    private var inCase = false
+    private var caseOutcome: String?
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        open.append(name)
+        switch name {
+        case "testsuite", "testsuites": sawSuite = true
+        case "testcase":
+            sawTestcase = true
+            inCase = true
+            caseOutcome = nil
+        case "failure", "error", "skipped":
+            if inCase && caseOutcome == nil { caseOutcome = name }
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if !open.isEmpty { open.removeLast() }
+        guard name == "testcase" else { return }
+        inCase = false
+        report.tests += 1
+        switch caseOutcome {
+        case "failure": report.failures += 1
+        case "error": report.errors += 1
+        case "skipped": report.skipped += 1
+        default: break
+        }
+    }
+}
