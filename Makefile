@@ -1,5 +1,5 @@
 # assay — two commands on a fresh Debian 12 machine with Swift:
-#   make run    install the C libraries, build a release binary, snapshot this repository
+#   make run    install the C libraries, build a release binary, snapshot and check this repository
 #   make test   run every test
 SWIFT ?= swift
 APT_PACKAGES = git python3 pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
@@ -10,6 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: deps build
 	.build/release/assay snapshot --repo .
+	.build/release/assay claims --repo .
 
 # Installs only what is missing, so it is quick on a machine that has everything.
 deps:
@@ -25,9 +26,10 @@ build:
 test:
 	$(SWIFT) test
 
-# The snapshot benchmark: 20,000 commits / 50,000 files generated once into bench/corpus/.
+# The benchmarks: a 20,000-commit / 50,000-file history generated once into bench/corpus/.
 bench: deps build
 	python3 bench/snapshot_bench.py
+	python3 bench/claims_bench.py
 
 clean:
 	rm -rf .build

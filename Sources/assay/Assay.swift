@@ -47,6 +47,7 @@ struct Assay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Check what a repository says about itself against what it holds, at any SHA.",
+        usage: "assay <command> [--repo PATH] [options]",
         discussion: """
             assay reads the repository through libgit2 (no checkout, no `git` subprocess) and keeps an index of what it has seen in $GIT_DIR/assay/ledger.sqlite. The index can be deleted at any time: the next run rebuilds it.
 
@@ -55,8 +56,9 @@ struct Assay: ParsableCommand {
             Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial (some objects unreadable, e.g. in a partial clone; the rest is reported).
 
             Start with:
+              assay claims                   check what the docs say shipped, at HEAD
+              assay claims --commit HEAD     check the last commit message
               assay snapshot                 record HEAD's history in the ledger
-              assay snapshot --all --stats   every branch and tag, with line counts
             """,
         version: AssayVersion.current,
         subcommands: [Snapshot.self, Claims.self, SnapshotWorker.self]

@@ -9,7 +9,7 @@ struct Claims: ParsableCommand {
         discussion: """
             Reads the docs at the commit — PRD, PHASES, ROADMAP, PLAN, PROGRESS, TODO, TASKS, STATUS, IMPLEMENTATION*, SUMMARY*, and everything under memory-bank/, docs/ and .taskmaster/, plus specs/*/tasks.md — with GitHub's Markdown parser, and finds what they claim shipped: checked task items, ✅ lines and done table rows (status claims, scoped to the paths they name), and sentences saying a file was created or deleted.
 
-            Each claim gets a verdict: verified, contradicted (never existed, deleted in commit X, renamed to Y, gitignored, still present, a stub in a scoped file), unverifiable, or abstain (plans, next steps, unchecked items — not ship claims). Evidence says what was looked up at which SHA.
+            Claims about paths, symbols, counts (tests, lines, files), tests passing and cited commits are each judged at the commit that wrote them (blame) and at --at: verified; contradicted (never existed, deleted in commit X, renamed to Y, gitignored, still present, a stub in a scoped file, a wrong count); stale (true when written, false now); unverifiable (with the reason); or abstain (plans, next steps, unchecked items — not ship claims). Evidence says what was looked up at which SHA. .assay.yml can add or exclude sources (claims.include / claims.exclude globs).
 
             Examples:
               assay claims                      the docs at HEAD
