@@ -253,6 +253,13 @@ extension ClaimsService {
     /// `contradicted`; true when written but false now is `stale`.
     static func judge(_ extracted: ExtractedClaim, writtenAt: RepositoryFacts, auditedAt: RepositoryFacts) -> ClaimResult {
         let then = ClaimVerifier.verify(extracted, facts: writtenAt)
+        if then.verdict == .contradicted, writtenAt.sha != auditedAt.sha, then.claim.kind != .symbol {
+            // False when written; if it holds now, say both (the doc ran ahead of the code).
+            let now = ClaimVerifier.verify(extracted, facts: auditedAt)
+            guard now.verdict == .verified else { return then }
+            return ClaimResult(claim: now.claim, verdict: .verified, verdictClass: "false-when-written",
+                               evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
+        }
         guard then.verdict == .verified, writtenAt.sha != auditedAt.sha else { return proseIfNeverCode(then) }
         let now = ClaimVerifier.verify(extracted, facts: auditedAt)
         guard now.verdict == .contradicted else { return now }

@@ -51,4 +51,34 @@ import Testing
         #expect(symbols["DocumentStore.open"]?.verdict == "verified")
         #expect(symbols["ContextDoc"]?.verdict == "abstain")
     }
+    @Test func aCountGoesStaleAndAClaimAheadOfTheCodeIsFalseWhenWrittenButHoldsNow() throws {
+        let fx = try GitFixture()
+        let c1 = try fx.commit("Lexer", files: [
+            "src/a.ts": "export const a = 1\nexport const b = 2\n",
+            "PROGRESS.md": "# Progress\n\n- Lexer done: `src/a.ts` (2 lines)\n- [x] `src/b.ts` parser\n",
+        ])
+        try fx.commit("Grow the lexer, add the parser", files: [
+            "src/a.ts": "export const a = 1\nexport const b = 2\nexport const c = 3\n", "src/b.ts": "export {}\n",
+        ])
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: fx.path.path))
+        let count = try #require(report.claims.first { $0.kind == "count" })
+        #expect(count.verdict == "stale")
+        #expect(count.verdictClass == "count-mismatch")
+        #expect(count.source.commit == c1)
+        let ahead = try #require(report.claims.first { $0.kind == "status" })
+        #expect(ahead.verdict == "verified")
+        #expect(ahead.verdictClass == "false-when-written")
+        #expect(ahead.evidence.contains { $0.hasPrefix("when written:") && $0.contains("src/b.ts") })
+    }
+
+    @Test func claimsWorkOnABareRepository() throws {
+        let fx = try GitFixture()
+        try fx.commit("Ship", files: ["src/a.ts": "x\n", "TASKS.md": "- [x] `src/a.ts`\n- [x] `src/nope.ts`\n"])
+        let bare = fx.root.appendingPathComponent("bare.git")
+        let cloned = try runProcess("git", ["clone", "-q", "--bare", fx.path.path, bare.path])
+        try #require(cloned.status == 0)
+        let report = try ClaimsService().run(ClaimsRequest(repositoryPath: bare.path))
+        #expect(report.claims.map(\.verdict).sorted() == ["contradicted", "verified"])
+        #expect(FileManager.default.fileExists(atPath: bare.appendingPathComponent("assay/ledger.sqlite").path))
+    }
 }
