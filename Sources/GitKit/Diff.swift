@@ -57,16 +57,8 @@ extension Repository {
         if !options.detectRenames {
             return try walkTreeDiff(old, new, lineStats: options.lineStats)
         }
-        var oldTree: OpaquePointer?, newTree: OpaquePointer?
+        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
         defer { git_tree_free(oldTree); git_tree_free(newTree) }
-        if let old {
-            var oid = old.gitOID
-            try check(git_tree_lookup(&oldTree, pointer, &oid), "git_tree_lookup(\(old.short))")
-        }
-        if let new {
-            var oid = new.gitOID
-            try check(git_tree_lookup(&newTree, pointer, &oid), "git_tree_lookup(\(new.short))")
-        }
         var opts = makeOptions(options)
         var diff: OpaquePointer?
         try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &opts), "git_diff_tree_to_tree")

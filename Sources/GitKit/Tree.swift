@@ -106,6 +106,15 @@ extension Repository {
         return result == 0 && ignored == 1
     }
 
+    /// A tree handle the caller frees with `git_tree_free`; nil for nil (the empty tree).
+    func lookupTree(_ id: ObjectID?) throws(GitError) -> OpaquePointer? {
+        guard let id else { return nil }
+        var oid = id.gitOID
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, pointer, &oid), "git_tree_lookup(\(id.short))")
+        return tree
+    }
+
     func withTree<R>(_ id: ObjectID, _ body: (OpaquePointer) throws(GitError) -> R) throws(GitError) -> R {
         var oid = id.gitOID
         var t: OpaquePointer?

@@ -105,16 +105,8 @@ struct TreeDiffer {
 extension Repository {
     /// The fast path of `diffTrees` (no rename detection): see `TreeDiffer`.
     func walkTreeDiff(_ old: ObjectID?, _ new: ObjectID?, lineStats: Bool) throws(GitError) -> DiffResult {
-        var oldTree: OpaquePointer?, newTree: OpaquePointer?
+        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
         defer { git_tree_free(oldTree); git_tree_free(newTree) }
-        if let old {
-            var oid = old.gitOID
-            try check(git_tree_lookup(&oldTree, pointer, &oid), "git_tree_lookup(\(old.short))")
-        }
-        if let new {
-            var oid = new.gitOID
-            try check(git_tree_lookup(&newTree, pointer, &oid), "git_tree_lookup(\(new.short))")
-        }
         var differ = TreeDiffer(repo: pointer)
         try differ.diff(oldTree, newTree, prefix: [])
         var result = DiffResult(changes: differ.changes, missingObjects: [])

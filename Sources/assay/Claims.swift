@@ -96,6 +96,9 @@ struct Claims: ParsableCommand {
     }
 
     func text(_ r: ClaimsReport) -> String {
+        if r.sources.isEmpty {
+            return "No claim sources at \(r.sha.prefix(12)): no PRD, PHASES, PLAN, PROGRESS, TASKS, STATUS, IMPLEMENTATION* or SUMMARY* docs, nothing under memory-bank/, docs/ or .taskmaster/. Add globs under claims.include in .assay.yml, or pass --commit, --range or --pr-body.\n"
+        }
         let color = Terminal.standardOutput.useColor(global.color)
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         var out = ""
