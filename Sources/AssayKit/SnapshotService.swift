@@ -130,7 +130,8 @@ public final class SnapshotService: Sendable {
         trace("ledger written at \(elapsedMs(since: started)) ms")
 
         let missingCount = Set(missing.map(\.object)).count
-        if selection.isPlain && missingCount == 0 {
+        // A shallow clone's boundary is not a complete history: deepening it later must walk again.
+        if selection.isPlain && missingCount == 0 && !repo.isShallow {
             try ledger.recordTips(selection.include.map(\.hex), withStats: request.withStats)
         }
         let report = SnapshotReport(
@@ -306,6 +307,7 @@ final class WorkerProcess {
     private let output = Pipe()
     private let errors = Pipe()
     private let stderrData = DataBox()
+    private let stderrDone = DispatchGroup()
 
     init(executable: String, gitDir: String, withStats: Bool, commits: [ObjectID]) throws(AssayError) {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -318,7 +320,11 @@ final class WorkerProcess {
             throw AssayError("could not start a snapshot worker: \(error)", at: executable, fix: "run with --jobs 1")
         }
         let box = stderrData, handle = errors.fileHandleForReading
-        DispatchQueue.global().async { box.data = handle.readDataToEndOfFile() }
+        stderrDone.enter()
+        DispatchQueue.global().async { [stderrDone] in
+            box.data = handle.readDataToEndOfFile()
+            stderrDone.leave()
+        }
         let text = commits.map(\.hex).joined(separator: "\n") + "\n"
         input.fileHandleForWriting.write(Data(text.utf8))
         try? input.fileHandleForWriting.close()
@@ -327,6 +333,7 @@ final class WorkerProcess {
     func wait() throws(AssayError) -> SnapshotService.ShareResult {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        stderrDone.wait()
         guard process.terminationStatus == 0,
               let result = try? JSONDecoder().decode(SnapshotService.ShareResult.self, from: data) else {
             let message = String(decoding: stderrData.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

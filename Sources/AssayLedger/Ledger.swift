@@ -206,8 +206,19 @@ public final class Ledger: @unchecked Sendable {
                              at: pool.path, fix: "upgrade assay, or delete the ledger: it is an index and the next run rebuilds it")
         }
         if done { return }
-        // Two processes may race to create the schema: the loser sees SQLITE_BUSY and retries, then finds it done.
-        try withBusyRetry { try migrator.migrate(pool) }
+        // Two processes may race to create the schema. GRDB reads what is applied before it takes the
+        // write lock, so the loser can fail with "table already exists" (or BUSY): whatever it failed
+        // with, if the migrations are complete now, the other process did the work.
+        for attempt in 0..<5 {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if attempt == 4 { throw error }
+                usleep(UInt32(50_000 * (attempt + 1)))
+            }
+        }
     }
 
     /// Retries `body` when SQLite reports a lock conflict that waiting cannot resolve (two deferred

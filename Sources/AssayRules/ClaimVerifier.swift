@@ -219,6 +219,13 @@ public enum ClaimVerifier {
         for c in candidates {
             if let kind = facts.kind(of: c) { return .found(c, kind) }
         }
+        // A bare file name (`UserService.ts`) names a file wherever it lives.
+        let bare = token.trimmingCharacters(in: CharacterSet(charactersIn: "./"))
+        if !bare.contains("/"), !bare.isEmpty {
+            if let match = facts.files(under: "").first(where: { $0 == bare || $0.hasSuffix("/" + bare) }) {
+                return .found(match, .file)
+            }
+        }
         let short = String(facts.sha.prefix(12))
         for c in candidates {
             if let gone = facts.deletion(of: c) {

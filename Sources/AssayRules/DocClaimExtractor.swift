@@ -88,7 +88,7 @@ public enum DocClaimExtractor {
             case .listItem(checked: false?):
                 abstain("unchecked item")
             case .listItem(checked: true?):
-                out.append(statusClaim(block, paths, source))
+                out += statusClaims(block, paths, source)
             case .tableRow(isHeader: true):
                 continue
             case .tableRow(isHeader: false):
@@ -97,7 +97,7 @@ public enum DocClaimExtractor {
                     doneMarkers.contains { cell.has($0) } || doneWords.contains { word(word: $0, in: cell) }
                 }
                 if done && !futureWords.contains(where: { lower.has($0) }) {
-                    out.append(statusClaim(block, paths, source))
+                    out += statusClaims(block, paths, source)
                 } else {
                     abstain("row without a done status")
                 }
@@ -111,13 +111,12 @@ public enum DocClaimExtractor {
                     continue
                 }
                 if doneMarkers.contains(where: { block.text.has($0) }) {
-                    out.append(statusClaim(block, paths, source))
+                    out += statusClaims(block, paths, source)
                     continue
                 }
                 var any = false
                 for p in paths {
-                    let (before, after) = context(of: p, in: lower)
-                    if deletionWords.contains(where: { word(word: $0, in: after) || word(word: $0, in: before) }) {
+                    if isRemoved(p, in: lower) {
                         out.append(ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: p, source: source),
                                                   abstainReason: nil))
                         any = true
@@ -190,17 +189,39 @@ public enum DocClaimExtractor {
         }
     }
 
-    static func statusClaim(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource) -> ExtractedClaim {
-        ExtractedClaim(claim: Claim(kind: .status, text: block.text, subject: block.text, scope: paths, source: source),
-                       abstainReason: nil)
+    /// A done item's claim: the paths it says were removed or moved away become absence claims;
+    /// the rest are the scope of one status claim ("- [x] Remove `a.ts`" is not a claim that a.ts exists).
+    static func statusClaims(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource) -> [ExtractedClaim] {
+        let lower = block.text.lowercased()
+        let removed = paths.filter { isRemoved($0, in: lower) }
+        let kept = paths.filter { !removed.contains($0) }
+        var out = removed.map {
+            ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: $0, source: source), abstainReason: nil)
+        }
+        if !kept.isEmpty {
+            out.append(ExtractedClaim(claim: Claim(kind: .status, text: block.text, subject: block.text, scope: kept, source: source),
+                                      abstainReason: nil))
+        }
+        return out
     }
 
-    /// The few words before and after the backticked token.
-    static func context(of token: String, in lowerText: String) -> (before: String, after: String) {
-        guard let r = lowerText.range(of: "`" + token.lowercased() + "`") else { return ("", "") }
-        let before = lowerText[..<r.lowerBound].split(separator: " ").suffix(3).joined(separator: " ")
-        let after = lowerText[r.upperBound...].split(separator: " ").prefix(3).joined(separator: " ")
-        return (before, after)
+    static let removalVerbs: Set<String> = ["delete", "deleted", "deletes", "deleting", "remove", "removed", "removes",
+                                            "removing", "drop", "dropped", "drops", "dropping", "move", "moved", "moves",
+                                            "moving", "rename", "renamed", "renames", "renaming", "retire", "retired"]
+
+    /// True when the sentence says the path itself went away: a removal verb right before it
+    /// ("removed `a.ts`"), or right after it, possibly after "was/is/has been" ("`a.ts` deleted",
+    /// "`a.ts` was removed"). Not when something is removed *from* or *in* it ("`app.ts`: remove
+    /// unused import", "removed `x` from `src/`" for `src/`).
+    static func isRemoved(_ token: String, in lowerText: String) -> Bool {
+        guard let r = lowerText.range(of: "`" + token.lowercased() + "`") else { return false }
+        let tail = lowerText[r.upperBound...]
+        if tail.first == ":" { return false }
+        let before = lowerText[..<r.lowerBound].split { !$0.isLetter }.last.map(String.init) ?? ""
+        var after = tail.split { !$0.isLetter }.prefix(4).map(String.init)
+        while let first = after.first, ["was", "is", "has", "have", "been", "got", "now", "and"].contains(first) { after.removeFirst() }
+        if removalVerbs.contains(before) { return true }
+        return after.first.map { removalVerbs.contains($0) || $0 == "gone" } ?? false
     }
 
     /// `word` (one word, or a phrase of words separated by single spaces) appears in `text` as whole words.

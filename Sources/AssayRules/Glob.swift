@@ -5,7 +5,9 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public let pattern: String
     private let tokens: [Token]
 
-    enum Token: Hashable, Sendable { case literal(UInt8), any, anyPath, one }
+    /// `anyDirs` is `**/`: zero or more whole directories. `anyPath` is a `**` not followed by `/`
+    /// (anything, slashes included).
+    enum Token: Hashable, Sendable { case literal(UInt8), any, anyPath, anyDirs, one }
 
     public init(_ pattern: String) {
         self.pattern = pattern
@@ -17,9 +19,13 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         while i < p.count {
             if p[i] == UInt8(ascii: "*") {
                 if i + 1 < p.count && p[i + 1] == UInt8(ascii: "*") {
-                    out.append(.anyPath)
                     i += 2
-                    if i < p.count && p[i] == UInt8(ascii: "/") { i += 1 }  // `**/` also matches no directory
+                    if i < p.count && p[i] == UInt8(ascii: "/") {
+                        out.append(.anyDirs)
+                        i += 1
+                    } else {
+                        out.append(.anyPath)
+                    }
                     continue
                 }
                 out.append(.any)
@@ -57,6 +63,14 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
                 for j in 0...s.count {
                     if reachable[j] { on = true }
                     next[j] = on
+                }
+            case .anyDirs:
+                // From a reachable position at a component start, jump to any later component start.
+                var on = false
+                for j in 0...s.count {
+                    let atStart = j == 0 || s[j - 1] == UInt8(ascii: "/")
+                    if reachable[j] && atStart { on = true }
+                    if on && atStart { next[j] = true }
                 }
             }
             reachable = next

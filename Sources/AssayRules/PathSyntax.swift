@@ -18,6 +18,10 @@ public enum PathSyntax {
         "README", "Justfile", "Taskfile",
     ]
 
+    static let jsLibraries: Set<String> = ["node", "next", "nuxt", "vue", "express", "three", "chart", "d3", "react",
+                                           "angular", "ember", "backbone", "moment", "socket", "p5", "anime", "alpine",
+                                           "solid", "preact", "svelte", "deno", "bun", "hapi", "koa", "nest", "remix"]
+
     /// True when `token` (a code span's content) reads as a repository path.
     public static func looksLikePath(_ token: String) -> Bool {
         let t = token.trimmingCharacters(in: .whitespaces)
@@ -41,6 +45,10 @@ public enum PathSyntax {
         let ext = last[last.index(after: dot)...].lowercased()
         let stem = last[..<dot]
         guard knownExtensions.contains(ext) else { return false }
+        // `Next.js`, `node.js`, `Chart.js`: libraries, not files (a file has a folder or a lowercase name).
+        if !body.contains("/") && ext == "js" && (stem.first?.isUppercase == true || jsLibraries.contains(stem.lowercased())) {
+            return false
+        }
         // `v1.2.3`-like versions and numbers are not files.
         if stem.allSatisfy({ $0.isNumber || $0 == "." }) { return false }
         return stem.contains(where: { $0.isLetter || $0 == "_" })

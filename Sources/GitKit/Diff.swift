@@ -57,8 +57,10 @@ extension Repository {
         if !options.detectRenames {
             return try walkTreeDiff(old, new, lineStats: options.lineStats)
         }
-        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
-        defer { git_tree_free(oldTree); git_tree_free(newTree) }
+        let oldTree = try lookupTree(old)
+        defer { git_tree_free(oldTree) }
+        let newTree = try lookupTree(new)
+        defer { git_tree_free(newTree) }
         var opts = makeOptions(options)
         var diff: OpaquePointer?
         try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &opts), "git_diff_tree_to_tree")

@@ -105,8 +105,10 @@ struct TreeDiffer {
 extension Repository {
     /// The fast path of `diffTrees` (no rename detection): see `TreeDiffer`.
     func walkTreeDiff(_ old: ObjectID?, _ new: ObjectID?, lineStats: Bool) throws(GitError) -> DiffResult {
-        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
-        defer { git_tree_free(oldTree); git_tree_free(newTree) }
+        let oldTree = try lookupTree(old)
+        defer { git_tree_free(oldTree) }
+        let newTree = try lookupTree(new)
+        defer { git_tree_free(newTree) }
         var differ = TreeDiffer(repo: pointer)
         try differ.diff(oldTree, newTree, prefix: [])
         var result = DiffResult(changes: differ.changes, missingObjects: [])

@@ -97,8 +97,10 @@ extension Repository {
             try check(git_commit_lookup(&c, pointer, &oid), "git_commit_lookup(\(p.short))")
             parentObjs.append(c)
         }
-        let a = try makeSignature(authorSig), c = try makeSignature(committerSig)
-        defer { git_signature_free(a); git_signature_free(c) }
+        let a = try makeSignature(authorSig)
+        defer { git_signature_free(a) }
+        let c = try makeSignature(committerSig)
+        defer { git_signature_free(c) }
         var out = git_oid()
         // No `encoding` header: UTF-8 is the default and git never writes one for it.
         let result = parentObjs.withUnsafeMutableBufferPointer { buf in

@@ -7,6 +7,8 @@ struct Assay: ParsableCommand {
     /// Global options may come before the subcommand (`assay --repo X snapshot`): they are moved
     /// after it, where every subcommand declares them.
     static func main() {
+        // A closed pipe (a worker that died, `assay … | head`) is an error to report, not a reason to die.
+        signal(SIGPIPE, SIG_IGN)
         let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)

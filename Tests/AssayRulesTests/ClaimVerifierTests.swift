@@ -92,4 +92,9 @@ private func claim(_ kind: ClaimKind, _ subject: String, scope: [String] = []) -
         #expect(a.id != c.id)
         #expect(a.id.count == 16)
     }
+    @Test func aBareFileNameIsFoundWhereverItLives() {
+        let r = ClaimVerifier.verify(claim(.path, "a.ts"), facts: facts)
+        #expect(r.verdict == .verified)
+        #expect(r.evidence.first?.contains("src/a.ts") == true)
+    }
 }

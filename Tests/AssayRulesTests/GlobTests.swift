@@ -10,6 +10,8 @@ import Testing
         ("notes/", "notes/a.md", true), ("notes/", "notesx/a.md", false), ("PLAN-?.md", "PLAN-1.md", true),
         ("PLAN-?.md", "PLAN-10.md", false), ("*.md", "a/b.md", false), ("/README.md", "README.md", true),
         ("a*b*c*d*e*f*g*h*i*j*k", String(repeating: "a", count: 5_000), false),
+        ("**/test.md", "latest.md", false), ("**/test.md", "a/latest.md", false), ("src/**/x.ts", "src/abx.ts", false),
+        ("src/**/x.ts", "src/x.ts", true), ("src/**/x.ts", "src/a/b/x.ts", true), ("docs/**", "docs/a/b.md", true),
     ])
     func matching(_ pattern: String, _ path: String, _ expected: Bool) {
         #expect(Glob(pattern).matches(path) == expected, "\(pattern) ~ \(path)")

@@ -15,7 +15,7 @@ import Testing
         "npm test", "--format", "--format=json", "KEY=value", "LOG_LEVEL=debug", "https://example.com/a.ts",
         "<name>.ts", "{{module}}/index.ts", "v1.2.3", "1.0", "e.g.", "foo()", "src/*.ts", "a,b.ts", "$HOME/x.ts",
         "~/notes.md", "@scope/pkg", "ContextDoc", "feature/branch", "owner/repo", "true", "127.0.0.1",
-        "cargo build --release", "x.y", "#123", "key: value.yaml",
+        "cargo build --release", "x.y", "#123", "key: value.yaml", "Next.js", "node.js", "Chart.js",
     ])
     func nonPathsAreNot(_ token: String) {
         #expect(!PathSyntax.looksLikePath(token), "\(token)")
