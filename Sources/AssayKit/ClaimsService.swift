@@ -127,9 +127,12 @@ public final class ClaimsService: Sendable {
         let ledger = try RepositoryAccess.openLedger(for: repo)
         let tree: ObjectID
         let files: [(path: GitPath, entry: TreeEntry)]
+        var missingTrees: [String] = []
         do {
             tree = try repo.commitHeader(sha).tree
-            files = try repo.files(inTree: tree)
+            var skipped: [String] = []
+            files = try repo.files(inTree: tree) { path, id in skipped.append("\(path.string.isEmpty ? "/" : path.string) (tree \(id.short))") }
+            missingTrees = skipped
         } catch { throw RepositoryAccess.explain(error, doing: "list the files of \(sha.hex)") }
 
         let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
@@ -138,7 +141,7 @@ public final class ClaimsService: Sendable {
         let factsCache = FactsCache()
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
-        var warnings: [String] = []
+        var warnings: [String] = missingTrees.map { "the folder \($0) is missing from the object database (a partial clone?); its docs were not read" }
         var notices: [String] = []
         // .assay.yml, read from the audited tree (so every commit is judged by its own settings).
         var config = AssayConfig()
@@ -184,11 +187,14 @@ public final class ClaimsService: Sendable {
                 for var claim in extracted {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
                           let writtenFacts = factsCache.facts(at: written, repo: repo, ledger: ledger) else {
-                        results.append(Self.proseIfNeverCode(ClaimVerifier.verify(claim, facts: facts)))
+                        results.append(Self.verifyNoting(claim, facts) { Self.proseIfNeverCode(ClaimVerifier.verify(claim, facts: facts)) })
                         continue
                     }
                     claim.claim.source.commit = written.hex
-                    results.append(Self.judge(claim, writtenAt: writtenFacts, auditedAt: facts))
+                    let c = claim
+                    results.append(Self.verifyNoting(c, facts) {
+                        Self.verifyNoting(c, writtenFacts) { Self.judge(c, writtenAt: writtenFacts, auditedAt: facts) }
+                    })
                 }
             }
         }
@@ -212,7 +218,9 @@ public final class ClaimsService: Sendable {
                         throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)")
                     }
                     for extracted in DocClaimExtractor.claims(inCommitMessage: commit.message, commit: id.hex) {
-                        results.append(Self.judge(extracted, writtenAt: written, auditedAt: facts))
+                        results.append(Self.verifyNoting(extracted, facts) {
+                            Self.verifyNoting(extracted, written) { Self.judge(extracted, writtenAt: written, auditedAt: facts) }
+                        })
                     }
                 }
             }
@@ -224,7 +232,7 @@ public final class ClaimsService: Sendable {
             sources.append(ClaimSourceFile(path: path, reason: "--pr-body"))
             let document = MarkdownDocument.parse(Array(data))
             for extracted in DocClaimExtractor.claims(in: document, source: ClaimSource(kind: "pr-body", path: path, commit: sha.hex)) {
-                results.append(Self.proseIfNeverCode(ClaimVerifier.verify(extracted, facts: facts)))
+                results.append(Self.verifyNoting(extracted, facts) { Self.proseIfNeverCode(ClaimVerifier.verify(extracted, facts: facts)) })
             }
         }
         if !request.evidencePaths.isEmpty {
@@ -234,6 +242,10 @@ public final class ClaimsService: Sendable {
                 ran.tests += r.tests; ran.failures += r.failures; ran.errors += r.errors; ran.skipped += r.skipped
             }
             results = results.map { Self.withEvidence($0, ran, request.evidencePaths) }
+        }
+        let unreadable = results.filter { $0.verdictClass == "objects missing" }.count
+        if unreadable > 0 {
+            warnings.append("\(unreadable) claim\(unreadable == 1 ? "" : "s") could not be checked: git objects are missing (a partial clone?); `git fetch` brings them back")
         }
         trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
         var summary: [String: Int] = [:]
@@ -265,6 +277,16 @@ extension ClaimsService {
         guard now.verdict == .contradicted else { return now }
         return ClaimResult(claim: now.claim, verdict: .stale, verdictClass: now.verdictClass,
                            evidence: then.evidence.map { "when written: \($0)" } + now.evidence.map { "now: \($0)" })
+    }
+
+    /// Verifies at `facts`, and turns a contradiction reached while objects were missing into
+    /// `unverifiable` (a partial clone must not produce false findings).
+    static func verifyNoting(_ extracted: ExtractedClaim, _ facts: GitFacts, _ body: () -> ClaimResult) -> ClaimResult {
+        let before = facts.missingObjects.count
+        let result = body()
+        guard facts.missingObjects.count > before, result.verdict == .contradicted || result.verdict == .stale else { return result }
+        return ClaimResult(claim: result.claim, verdict: .unverifiable, verdictClass: "objects missing",
+                           evidence: result.evidence + ["could not read: \(facts.missingObjects[before])"] )
     }
 
     /// "N tests passing" whose static count matched: the test report decides. N passing with no
@@ -316,14 +338,27 @@ final class GitFacts: RepositoryFacts {
         self.repo = repo; self.ledger = ledger; self.commit = commit; self.tree = tree
     }
 
+    /// Objects that could not be read while answering (a partial or treeless clone). A verdict
+    /// reached while this grew rests on absent data and is reported as unverifiable, not contradicted.
+    private(set) var missingObjects: [String] = []
+
+    /// Runs a lookup; a missing or unreadable object is remembered and answers nil.
+    private func noting<T>(_ body: () throws(GitError) -> T?) -> T? {
+        do { return try body() } catch {
+            missingObjects.append(error.message)
+            return nil
+        }
+    }
+
     func kind(of path: String) -> PathKind? {
-        guard let entry = try? repo.treeEntry(GitPath(path), inTree: tree) else { return nil }
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }) else { return nil }
         return entry.kind == .tree ? .directory : .file
     }
 
     func contents(of path: String) -> [UInt8]? {
-        guard let entry = try? repo.treeEntry(GitPath(path), inTree: tree), entry.kind == .blob else { return nil }
-        return try? repo.blob(entry.id)
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+              entry.kind == .blob else { return nil }
+        return noting { () throws(GitError) in try repo.blob(entry.id) }
     }
 
     func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)? {
@@ -369,7 +404,7 @@ final class GitFacts: RepositoryFacts {
 
     func files(under path: String) -> [String] {
         if let cached = filesUnder[path] { return cached }
-        let listed = ((try? repo.files(inTree: tree, under: GitPath(path))) ?? [])
+        let listed = (noting { () throws(GitError) in try repo.files(inTree: tree, under: GitPath(path)) } ?? [])
             .filter { $0.entry.kind == .blob }.map(\.path.string)
         filesUnder[path] = listed
         return listed
@@ -382,9 +417,10 @@ final class GitFacts: RepositoryFacts {
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
     func testCount(of path: String) -> Int {
         guard !TestCounter.frameworks(forPath: path).isEmpty,
-              let entry = try? repo.treeEntry(GitPath(path), inTree: tree), entry.kind == .blob else { return 0 }
+              let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+              entry.kind == .blob else { return 0 }
         if let cached = TestCountCache.shared.count(for: entry.id, path: path) { return cached }
-        guard let bytes = try? repo.blob(entry.id), !bytes.contains(0) else { return 0 }
+        guard let bytes = noting({ () throws(GitError) in try repo.blob(entry.id) }), !bytes.contains(0) else { return 0 }
         let n = TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
         TestCountCache.shared.store(n, for: entry.id, path: path)
         return n

@@ -81,7 +81,10 @@ extension Repository {
 
     /// Every blob (file, symlink) under `tree`, with its path (order unspecified). Submodules
     /// are listed as entries of kind `.submodule`; nothing is read below them.
-    public func files(inTree tree: ObjectID, under prefix: GitPath = GitPath(bytes: [])) throws(GitError) -> [(path: GitPath, entry: TreeEntry)] {
+    /// With `skippingMissing`, a subtree absent from the object database (a treeless or partial clone)
+    /// is passed to it and skipped instead of failing the whole listing.
+    public func files(inTree tree: ObjectID, under prefix: GitPath = GitPath(bytes: []),
+                      skippingMissing: ((GitPath, ObjectID) -> Void)? = nil) throws(GitError) -> [(path: GitPath, entry: TreeEntry)] {
         var out: [(GitPath, TreeEntry)] = []
         var stack: [(GitPath, ObjectID)] = [(prefix, tree)]
         if !prefix.bytes.isEmpty {
@@ -89,7 +92,13 @@ extension Repository {
             stack = [(prefix, dir.id)]
         }
         while let (path, id) = stack.popLast() {
-            for entry in try entries(ofTree: id).reversed() {
+            let listed: [TreeEntry]
+            do { listed = try entries(ofTree: id) } catch {
+                guard error.isMissingObject, let skip = skippingMissing else { throw error }
+                skip(path, id)
+                continue
+            }
+            for entry in listed.reversed() {
                 let child = path.appending(entry.name)
                 if entry.kind == .tree { stack.append((child, entry.id)) } else { out.append((child, entry)) }
             }

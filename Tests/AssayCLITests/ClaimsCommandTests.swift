@@ -76,4 +76,26 @@ import Testing
         #expect((json["claims"] as? [[String: Any]])?.count == 3)  // TASKS.md still read
         #expect((json["warnings"] as? [String])?.count == 1)
     }
+    @Test func missingObjectsMakeClaimsUnverifiableNotFalse() throws {
+        let fx = try GitFixture()
+        try fx.commit("Ship", files: [
+            "src/deep/a.ts": "export const a = 1\n",
+            "src/deep/b.ts": "export const b = 2\n",
+            "TASKS.md": "- [x] `src/deep/a.ts`\n- [x] `src/nope.ts`\n",
+        ])
+        // A partial clone without the src/deep tree (loose objects: delete it).
+        let tree = try fx.rev("HEAD:src/deep")
+        try FileManager.default.removeItem(at: fx.path.appendingPathComponent(".git/objects/\(tree.prefix(2))/\(tree.dropFirst(2))"))
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path, "--format", "json"])
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.err.contains("src/deep"))
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let claims = try #require(json["claims"] as? [[String: Any]])
+        let deep = try #require(claims.first { ($0["scope"] as? [String]) == ["src/deep/a.ts"] })
+        #expect(deep["verdict"] as? String == "unverifiable")
+        #expect(deep["class"] as? String == "objects missing")
+        // A path under a tree that is present is still judged.
+        let nope = try #require(claims.first { ($0["scope"] as? [String]) == ["src/nope.ts"] })
+        #expect(nope["verdict"] as? String == "contradicted")
+    }
 }
