@@ -135,10 +135,10 @@ public final class ClaimsService: Sendable {
             missingTrees = skipped
         } catch { throw RepositoryAccess.explain(error, doing: "list the files of \(sha.hex)") }
 
-        let facts = GitFacts(repo: repo, ledger: ledger, commit: sha, tree: tree)
+        let factsCache = FactsCache(ledger: ledger)
+        let facts = factsCache.facts(at: sha, repo: repo, tree: tree)!
         trace("claims: \(files.count) files listed at \(elapsedMs(since: started)) ms")
         let wanted = request.effectiveSources
-        let factsCache = FactsCache()
         var sources: [ClaimSourceFile] = []
         var results: [ClaimResult] = []
         var warnings: [String] = missingTrees.map { "the folder \($0) is missing from the object database (a partial clone?); its docs were not read" }
@@ -186,7 +186,7 @@ public final class ClaimsService: Sendable {
                 trace("claims: \(path) blamed at \(elapsedMs(since: started)) ms")
                 for var claim in extracted {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
-                          let writtenFacts = factsCache.facts(at: written, repo: repo, ledger: ledger) else {
+                          let writtenFacts = factsCache.facts(at: written, repo: repo) else {
                         results.append(Self.verifyNoting(claim, facts) { Self.proseIfNeverCode(ClaimVerifier.verify(claim, facts: facts)) })
                         continue
                     }
@@ -214,7 +214,7 @@ public final class ClaimsService: Sendable {
                     do { commit = try repo.commit(id) } catch { throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)") }
                     sources.append(ClaimSourceFile(path: "commit \(id.short)", reason: commit.subject))
                     let written: GitFacts
-                    do { written = GitFacts(repo: repo, ledger: ledger, commit: id, tree: try repo.commitHeader(id).tree) } catch {
+                    do { written = factsCache.facts(at: id, repo: repo, tree: try repo.commitHeader(id).tree)! } catch {
                         throw RepositoryAccess.explain(error, doing: "read commit \(id.hex)")
                     }
                     for extracted in DocClaimExtractor.claims(inCommitMessage: commit.message, commit: id.hex) {
@@ -312,14 +312,30 @@ extension ClaimsService {
     }
 }
 
+/// What every `GitFacts` of one run shares: the ledger, and its commit graph read once.
+final class SharedHistory {
+    let ledger: Ledger
+    private var graph: CommitGraph??
+
+    init(ledger: Ledger) { self.ledger = ledger }
+
+    var commitGraph: CommitGraph? {
+        if graph == nil { graph = .some(try? ledger.commitGraph()) }
+        return graph ?? nil
+    }
+}
+
 /// One `GitFacts` per commit claims were written at.
 final class FactsCache {
+    let shared: SharedHistory
     private var byCommit: [ObjectID: GitFacts] = [:]
 
-    func facts(at commit: ObjectID, repo: Repository, ledger: Ledger) -> GitFacts? {
+    init(ledger: Ledger) { shared = SharedHistory(ledger: ledger) }
+
+    func facts(at commit: ObjectID, repo: Repository, tree: ObjectID? = nil) -> GitFacts? {
         if let cached = byCommit[commit] { return cached }
-        guard let tree = try? repo.commitHeader(commit).tree else { return nil }
-        let facts = GitFacts(repo: repo, ledger: ledger, commit: commit, tree: tree)
+        guard let tree = tree ?? (try? repo.commitHeader(commit).tree) else { return nil }
+        let facts = GitFacts(repo: repo, shared: shared, commit: commit, tree: tree)
         byCommit[commit] = facts
         return facts
     }
@@ -329,13 +345,14 @@ final class FactsCache {
 /// and the ledger (when a path was deleted).
 final class GitFacts: RepositoryFacts {
     let repo: Repository
-    let ledger: Ledger
+    let shared: SharedHistory
+    var ledger: Ledger { shared.ledger }
     let commit: ObjectID
     let tree: ObjectID
     var sha: String { commit.hex }
 
-    init(repo: Repository, ledger: Ledger, commit: ObjectID, tree: ObjectID) {
-        self.repo = repo; self.ledger = ledger; self.commit = commit; self.tree = tree
+    init(repo: Repository, shared: SharedHistory, commit: ObjectID, tree: ObjectID) {
+        self.repo = repo; self.shared = shared; self.commit = commit; self.tree = tree
     }
 
     /// Objects that could not be read while answering (a partial or treeless clone). A verdict
@@ -392,7 +409,7 @@ final class GitFacts: RepositoryFacts {
     /// recorded parents once (the ledger was brought up to date for the audited commit), with a
     /// libgit2 check for commits the ledger does not hold (a commit judged where it was written).
     private func isAncestor(_ sha: String) -> Bool {
-        if ancestors == nil { ancestors = .some((try? ledger.ancestors(of: commit.hex)) ?? nil) }
+        if ancestors == nil { ancestors = .some(shared.commitGraph?.ancestors(of: commit.hex)) }
         if let known = ancestors ?? nil { return known.contains(sha) }
         guard let id = ObjectID(hex: sha) else { return false }
         return (try? repo.isAncestor(id, of: commit)) ?? false
@@ -419,10 +436,11 @@ final class GitFacts: RepositoryFacts {
         guard !TestCounter.frameworks(forPath: path).isEmpty,
               let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
               entry.kind == .blob else { return 0 }
-        if let cached = TestCountCache.shared.count(for: entry.id, path: path) { return cached }
+        let kind = TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",")
+        if let cached = ScanCaches.tests.value(for: entry.id, kind) { return cached }
         guard let bytes = noting({ () throws(GitError) in try repo.blob(entry.id) }), !bytes.contains(0) else { return 0 }
         let n = TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
-        TestCountCache.shared.store(n, for: entry.id, path: path)
+        ScanCaches.tests.store(n, for: entry.id, kind)
         return n
     }
 
@@ -439,17 +457,17 @@ final class GitFacts: RepositoryFacts {
     }
 
     /// Name → first file defining it, over every source file of the tree; each blob is scanned once
-    /// per process however many trees hold it (`SymbolCache`).
+    /// per process however many trees hold it (`ScanCaches.symbols`).
     private func buildSymbolIndex() -> [String: String] {
         var index: [String: String] = [:]
         let files = ((try? repo.files(inTree: tree)) ?? []).filter { $0.entry.kind == .blob }
         for (path, entry) in files.sorted(by: { $0.path < $1.path }) {
             guard let language = SymbolDefinitions.language(forPath: path.string) else { continue }
             let names: Set<String>
-            if let cached = SymbolCache.shared.names(for: entry.id, language) { names = cached } else {
+            if let cached = ScanCaches.symbols.value(for: entry.id, language.rawValue) { names = cached } else {
                 guard let bytes = try? repo.blob(entry.id), !bytes.contains(0) else { continue }
                 names = SymbolDefinitions.definitions(in: String(decoding: bytes, as: UTF8.self), language: language)
-                SymbolCache.shared.store(names, for: entry.id, language)
+                ScanCaches.symbols.store(names, for: entry.id, language.rawValue)
             }
             for name in names where index[name] == nil { index[name] = path.string }
         }
@@ -461,41 +479,26 @@ final class GitFacts: RepositoryFacts {
     private var filesUnder: [String: [String]] = [:]
 }
 
-/// Definitions by blob id and language: a file unchanged between two commits is scanned once.
-final class SymbolCache: @unchecked Sendable {
-    static let shared = SymbolCache()
-    private var names: [String: Set<String>] = [:]
+/// Results of scanning a blob (test counts, symbol definitions), keyed by blob id and the kind of
+/// scan: a file unchanged between commits or paths is scanned once per process.
+final class BlobCache<Value>: @unchecked Sendable {
+    private var values: [String: Value] = [:]
     private let lock = NSLock()
 
-    func names(for id: ObjectID, _ language: SourceLanguage) -> Set<String>? {
+    func value(for id: ObjectID, _ kind: String) -> Value? {
         lock.lock(); defer { lock.unlock() }
-        return names[id.hex + language.rawValue]
+        return values[id.hex + ":" + kind]
     }
 
-    func store(_ value: Set<String>, for id: ObjectID, _ language: SourceLanguage) {
+    func store(_ value: Value, for id: ObjectID, _ kind: String) {
         lock.lock(); defer { lock.unlock() }
-        names[id.hex + language.rawValue] = value
+        values[id.hex + ":" + kind] = value
     }
 }
 
-/// Test counts by blob id (and the file's kind, which decides the framework): symbol and test scans
-/// are deduplicated by content, so a file unchanged across commits is read once.
-final class TestCountCache: @unchecked Sendable {
-    static let shared = TestCountCache()
-    private var counts: [String: Int] = [:]
-    private let lock = NSLock()
-
-    private func key(_ id: ObjectID, _ path: String) -> String {
-        id.hex + ":" + TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",")
-    }
-
-    func count(for id: ObjectID, path: String) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        return counts[key(id, path)]
-    }
-
-    func store(_ n: Int, for id: ObjectID, path: String) {
-        lock.lock(); defer { lock.unlock() }
-        counts[key(id, path)] = n
-    }
+enum ScanCaches {
+    /// Symbol definitions, by blob and language.
+    static let symbols = BlobCache<Set<String>>()
+    /// Test counts, by blob and the frameworks the file's path allows.
+    static let tests = BlobCache<Int>()
 }

@@ -53,6 +53,23 @@ public struct LedgerPathChange: Sendable, Hashable {
     }
 }
 
+/// Recorded commits and their parents.
+public struct CommitGraph: Sendable {
+    let parents: [String: [Substring]]
+
+    /// The commits reachable from `sha` (itself included), following recorded parents; nil when
+    /// `sha` is not recorded.
+    public func ancestors(of sha: String) -> Set<String>? {
+        guard parents[sha] != nil else { return nil }
+        var seen: Set<String> = [sha]
+        var stack = [sha]
+        while let next = stack.popLast() {
+            for p in parents[next] ?? [] where seen.insert(String(p)).inserted { stack.append(String(p)) }
+        }
+        return seen
+    }
+}
+
 /// A finished snapshot run, as recorded in `snapshot_runs`.
 public struct SnapshotRunRecord: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "snapshot_runs"
@@ -385,25 +402,22 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    /// The commits recorded as reachable from `sha` (itself included), following recorded parents.
-    /// Nil when `sha` is not recorded. Cheaper than a revwalk for repeated ancestry questions.
-    public func ancestors(of sha: String) throws(AssayError) -> Set<String>? {
-        let parents: [String: [Substring]] = try read { db in
+    /// The parent links of every recorded commit, read in one pass: for repeated ancestry questions.
+    public func commitGraph() throws(AssayError) -> CommitGraph {
+        try read { db in
             var map: [String: [Substring]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT sha, parents FROM commits")
             while let row = try rows.next() {
                 let p: String = row[1]
                 map[row[0]] = p.split(separator: " ")
             }
-            return map
+            return CommitGraph(parents: map)
         }
-        guard parents[sha] != nil else { return nil }
-        var seen: Set<String> = [sha]
-        var stack = [sha]
-        while let next = stack.popLast() {
-            for p in parents[next] ?? [] where seen.insert(String(p)).inserted { stack.append(String(p)) }
-        }
-        return seen
+    }
+
+    /// The commits recorded as reachable from `sha` (itself included); nil when `sha` is not recorded.
+    public func ancestors(of sha: String) throws(AssayError) -> Set<String>? {
+        try commitGraph().ancestors(of: sha)
     }
 
     /// Every recorded commit sha, sorted.

@@ -23,6 +23,14 @@ public enum DocClaimExtractor {
 
     /// A section title that announces plans: one of `planSections`, or a title that starts with "Plan"
     /// ("Plan", "Plan for Q3" — not "Test plan", which describes what was done).
+    /// A table row with a done status in some cell ("✅", "Done", "complete", "shipped").
+    static func isDoneRow(_ block: MarkdownBlock) -> Bool {
+        block.cells.contains { cell in
+            let c = cell.lowercased()
+            return doneMarkers.contains { c.has($0) } || doneWords.contains { word(word: $0, in: c) }
+        }
+    }
+
     static func isPlanSection(_ title: String) -> Bool {
         let t = title.lowercased()
         if doneMarkers.contains(where: { t.has($0) }) { return false }
@@ -92,11 +100,7 @@ public enum DocClaimExtractor {
             case .tableRow(isHeader: true):
                 continue
             case .tableRow(isHeader: false):
-                let cells = block.cells.map { $0.lowercased() }
-                let done = cells.contains { cell in
-                    doneMarkers.contains { cell.has($0) } || doneWords.contains { word(word: $0, in: cell) }
-                }
-                if done && !futureWords.contains(where: { lower.has($0) }) {
+                if isDoneRow(block) && !futureWords.contains(where: { lower.has($0) }) {
                     out += statusClaims(block, paths, source)
                 } else {
                     abstain("row without a done status")
@@ -174,10 +178,7 @@ public enum DocClaimExtractor {
         switch block.kind {
         case .listItem(checked: true?): shipped = true
         case .tableRow(isHeader: false):
-            shipped = block.cells.contains { cell in
-                let c = cell.lowercased()
-                return doneMarkers.contains { c.has($0) } || doneWords.contains { word(word: $0, in: c) }
-            }
+            shipped = isDoneRow(block)
         case .paragraph, .listItem(checked: nil), .heading:
             shipped = doneMarkers.contains { block.text.has($0) } || shipVerbs.contains { word(word: $0, in: lower) }
         default: shipped = false

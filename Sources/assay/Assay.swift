@@ -97,6 +97,14 @@ func fail(_ error: AssayError) -> ExitCode {
     return ExitCode(error.status.rawValue)
 }
 
+/// Prints a value as one line of JSON (sorted keys) on stdout: the `--format json` of every command.
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+}
+
 /// Where output goes, and whether it is a terminal.
 struct Terminal: Sendable {
     let fd: Int32

@@ -73,12 +73,9 @@ struct Claims: ParsableCommand {
         let contradicted = report.summary["contradicted"] ?? 0
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var printable = report
             if listSources { printable.claims = [] }
-            let data = (try? encoder.encode(printable)) ?? Data("{}".utf8)
-            Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+            printJSON(printable)
         case .text:
             Terminal.standardOutput.write(listSources ? sourcesText(report) : text(report))
         }

@@ -57,12 +57,9 @@ struct Snapshot: ParsableCommand {
 
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var printable = report
             if !global.verbose && printable.missing.count > 100 { printable.missing = Array(printable.missing.prefix(100)) }
-            let data = (try? encoder.encode(printable)) ?? Data("{}".utf8)
-            Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+            printJSON(printable)
         case .text:
             Terminal.standardOutput.write(textReport(report))
         }
@@ -162,12 +159,10 @@ struct SnapshotWorker: ParsableCommand {
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let shas = String(decoding: input, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-        do {
-            let result = try SnapshotService().recordShare(repositoryPath: global.repo, commits: shas, withStats: stats)
-            let data = try JSONEncoder().encode(result)
-            Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
-        } catch let error as AssayError {
+        let result: SnapshotService.ShareResult
+        do { result = try SnapshotService().recordShare(repositoryPath: global.repo, commits: shas, withStats: stats) } catch {
             throw fail(error)
         }
+        printJSON(result)
     }
 }

@@ -93,6 +93,26 @@ func corpusRepository() throws -> GitFixture {
     return fx
 }
 
+/// Every marked line holds claims with the expected verdict (and class); `none` lines hold none.
+func checkMarkedLines(_ expected: [String: [Int: Expectation]], _ claims: [(file: String, claim: ClaimsReport.Entry)]) {
+    for (file, lines) in expected {
+        for (line, e) in lines {
+            let found = claims.filter { $0.file == file && $0.claim.source.line == line }.map(\.claim)
+            if e.verdict == "none" {
+                #expect(found.isEmpty, "\(file):\(line) should hold no claim, found \(found.map(\.subject))")
+                continue
+            }
+            #expect(!found.isEmpty, "\(file):\(line): no claim found, expected \(e.verdict)")
+            for c in found {
+                #expect(c.verdict == e.verdict, "\(file):\(line) \(c.kind) \(c.subject): \(c.verdict) \(c.verdictClass ?? "") — \(c.evidence)")
+                if let cls = e.verdictClass {
+                    #expect(c.verdictClass == cls, "\(file):\(line) \(c.subject): class \(c.verdictClass ?? "nil"), expected \(cls)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct ClaimsCorpusTests {
     @Test func everyMarkedLineGetsItsExpectedVerdict() throws {
         let fx = try corpusRepository()
@@ -102,24 +122,7 @@ func corpusRepository() throws -> GitFixture {
         let expected = try expectations()
         #expect(Set(report.sources.map(\.path)) == Set(try fixtureFiles()))
 
-        var byLine: [String: [Int: [ClaimsReport.Entry]]] = [:]
-        for c in report.claims { byLine[c.source.path!, default: [:]][c.source.line!, default: []].append(c) }
-        for (file, lines) in expected {
-            for (line, e) in lines {
-                let found = byLine[file]?[line] ?? []
-                if e.verdict == "none" {
-                    #expect(found.isEmpty, "\(file):\(line) should hold no claim, found \(found.map(\.subject))")
-                    continue
-                }
-                #expect(!found.isEmpty, "\(file):\(line): no claim found, expected \(e.verdict)")
-                for c in found {
-                    #expect(c.verdict == e.verdict, "\(file):\(line) \(c.kind) \(c.subject): \(c.verdict) \(c.verdictClass ?? "") — \(c.evidence)")
-                    if let cls = e.verdictClass {
-                        #expect(c.verdictClass == cls, "\(file):\(line) \(c.subject): class \(c.verdictClass ?? "nil"), expected \(cls)")
-                    }
-                }
-            }
-        }
+        checkMarkedLines(expected, report.claims.map { (file: $0.source.path!, claim: $0) })
         // No claim on an unmarked line may be contradicted (precision first).
         for c in report.claims where expected[c.source.path!]?[c.source.line!] == nil {
             #expect(c.verdict != "contradicted", "unexpected contradiction at \(c.source.path!):\(c.source.line!): \(c.subject)")
@@ -148,20 +151,7 @@ func corpusRepository() throws -> GitFixture {
         let fx = try corpusRepository()
         let claims = try allClaims(fx).filter { $0.file.hasPrefix("commits/") || $0.file.hasPrefix("pr/") }
         let expected = try expectations(in: commitMessageFixtures + [prBodyFixture])
-        for (file, lines) in expected {
-            for (line, e) in lines {
-                let found = claims.filter { $0.file == file && $0.claim.source.line == line }.map(\.claim)
-                if e.verdict == "none" {
-                    #expect(found.isEmpty, "\(file):\(line) should hold no claim, found \(found.map(\.subject))")
-                    continue
-                }
-                #expect(!found.isEmpty, "\(file):\(line): no claim found, expected \(e.verdict)")
-                for c in found {
-                    #expect(c.verdict == e.verdict, "\(file):\(line) \(c.kind) \(c.subject): \(c.verdict) \(c.verdictClass ?? "") — \(c.evidence)")
-                    if let cls = e.verdictClass { #expect(c.verdictClass == cls, "\(file):\(line) \(c.subject)") }
-                }
-            }
-        }
+        checkMarkedLines(expected, claims)
     }
 
     @Test func contradictedPrecisionAndRecallPerKind() throws {
