@@ -2,6 +2,7 @@
 #define ASSAY_CLIBGIT2_SHIM_H
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
 
 /* Typed wrappers for what Swift cannot import: variadic git_libgit2_opts and the *_INIT macros. */
 

@@ -28,6 +28,12 @@ public struct FileChange: Hashable, Sendable {
     public var similarity: Int?
     /// Line counts, present when asked for (nil also when a blob was missing).
     public var stats: LineStats?
+
+    public init(status: ChangeStatus, path: GitPath, oldPath: GitPath? = nil, oldID: ObjectID, newID: ObjectID,
+                oldMode: UInt32, newMode: UInt32, similarity: Int? = nil, stats: LineStats? = nil) {
+        self.status = status; self.path = path; self.oldPath = oldPath; self.oldID = oldID; self.newID = newID
+        self.oldMode = oldMode; self.newMode = newMode; self.similarity = similarity; self.stats = stats
+    }
 }
 
 /// What to compute in a diff.
@@ -97,13 +103,15 @@ extension Repository {
 
     /// What is not staged: the working tree compared with the index.
     public func diffWorkdirToIndex(options: DiffOptions = .init()) throws(GitError) -> DiffResult {
-        try withIndex { index throws(GitError) in
-            var opts = makeOptions(options)
-            var diff: OpaquePointer?
-            try check(git_diff_index_to_workdir(&diff, pointer, index, &opts), "git_diff_index_to_workdir")
-            defer { git_diff_free(diff) }
-            return try collect(diff!, options, newSideInWorkdir: true)
-        }
+        try withIndex { index throws(GitError) in try diffIndexToWorkdir(index, options: options) }
+    }
+
+    func diffIndexToWorkdir(_ index: OpaquePointer, options: DiffOptions) throws(GitError) -> DiffResult {
+        var opts = makeOptions(options)
+        var diff: OpaquePointer?
+        try check(git_diff_index_to_workdir(&diff, pointer, index, &opts), "git_diff_index_to_workdir")
+        defer { git_diff_free(diff) }
+        return try collect(diff!, options, newSideInWorkdir: true)
     }
 
     private func makeOptions(_ options: DiffOptions) -> git_diff_options {

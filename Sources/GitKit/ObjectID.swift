@@ -71,8 +71,14 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     init(_ oid: git_oid) {
         var o = oid
-        let bytes = withUnsafeBytes(of: &o.id) { Array($0) }
-        self.init(bytes: bytes)!
+        self = withUnsafeBytes(of: &o.id) { ObjectID(raw: $0.baseAddress!) }
+    }
+
+    /// Reads 20 raw bytes at `raw` (no alignment needed).
+    init(raw: UnsafeRawPointer) {
+        a = UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
+        b = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        c = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
     }
 
     init(_ pointer: UnsafePointer<git_oid>) { self.init(pointer.pointee) }

@@ -32,7 +32,10 @@ public final class Repository {
 
     /// Opens the repository containing `path`: any directory inside a working tree, a `.git`
     /// directory, a bare repository, or a linked worktree. Searches upwards like `git` does.
-    public init(discoveringFrom path: String) throws(GitError) {
+    ///
+    /// With `objectsInMemory`, objects this handle writes (blobs and trees made from the index or
+    /// the working tree) stay in memory and vanish with it: nothing is added to `.git/objects`.
+    public init(discoveringFrom path: String, objectsInMemory: Bool = false) throws(GitError) {
         _ = LibGit2.initialized
         var repo: OpaquePointer?
         let result = git_repository_open_ext(&repo, path, 0, nil)
@@ -52,6 +55,15 @@ public final class Repository {
             workingDirectory = URL(fileURLWithPath: String(cString: wd))
         } else {
             workingDirectory = nil
+        }
+        if objectsInMemory {
+            var odb: OpaquePointer?
+            try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+            defer { git_odb_free(odb) }
+            var backend: OpaquePointer?
+            try check(git_mempack_new(&backend), "git_mempack_new")
+            // Highest priority: writes land here first; reads of everything else fall through to disk.
+            try check(git_odb_add_backend(odb, backend, 999), "git_odb_add_backend")
         }
         let shallowFile = commonDirectory.appendingPathComponent("shallow")
         if let text = try? String(contentsOf: shallowFile, encoding: .utf8) {
@@ -123,6 +135,16 @@ public final class Repository {
         try check(git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT), "git_reference_peel(HEAD)")
         defer { git_object_free(peeled) }
         return ObjectID(git_object_id(peeled)!)
+    }
+
+    /// The branch `HEAD` is on (`main`, `feature/x`), also on an unborn branch; nil when detached.
+    public func currentBranch() -> String? {
+        var ref: OpaquePointer?
+        guard git_reference_lookup(&ref, pointer, "HEAD") == 0 else { return nil }
+        defer { git_reference_free(ref) }
+        guard let target = git_reference_symbolic_target(ref) else { return nil }
+        let name = String(cString: target)
+        return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : name
     }
 
     /// Reference names matching a glob (e.g. `refs/heads/*`), with the commit each peels to.
