@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         /** libgit2 as a system library: module map, shim with typed wrappers for macros and variadics. */
@@ -29,10 +30,15 @@ let package = Package(
         .target(name: "MarkdownKit", dependencies: ["CCmark"]),
         /** Safe Swift over libgit2: the only target that touches libgit2 pointers. */
         .target(name: "GitKit", dependencies: ["CLibGit2"]),
-        /** Value types and pure logic shared by every stage: errors with exit codes, reports. */
-        .target(name: "AssayCore"),
+        /** Value types and pure logic shared by every stage: errors with exit codes, findings, fingerprints. */
+        .target(name: "AssayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         /** Extractors, verifiers and checks over plain values — no git, no I/O. */
         .target(name: "AssayRules", dependencies: ["AssayCore", "MarkdownKit"]),
+        /** Policies (rule severities, globs, branch overrides, thresholds) and rubrics (scores, decision), from YAML. */
+        .target(name: "AssayPolicy", dependencies: [
+            "AssayCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         /** The SQLite ledger (GRDB): records, named append-only migrations. An index, never the truth. */
         .target(name: "AssayLedger", dependencies: [
             "AssayCore",
@@ -40,7 +46,7 @@ let package = Package(
         ]),
         /** Services that compose GitKit and the ledger: SnapshotService, … */
         .target(name: "AssayKit", dependencies: [
-            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "MarkdownKit",
+            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "AssayPolicy", "MarkdownKit",
             .product(name: "Yams", package: "Yams"),
         ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
@@ -54,6 +60,7 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "AssayTestSupport"]),
         .testTarget(name: "MarkdownKitTests", dependencies: ["MarkdownKit"]),
         .testTarget(name: "AssayRulesTests", dependencies: ["AssayRules", "AssayCore", "MarkdownKit"]),
+        .testTarget(name: "AssayPolicyTests", dependencies: ["AssayPolicy", "AssayCore"]),
         .testTarget(name: "AssayLedgerTests", dependencies: ["AssayLedger", "AssayTestSupport"]),
         .testTarget(name: "AssayKitTests", dependencies: ["AssayKit", "AssayLedger", "GitKit", "AssayTestSupport"]),
         .testTarget(name: "AssayCLITests", dependencies: ["assay", "AssayTestSupport"]),

@@ -11,11 +11,23 @@ import Yams
 /// claims:
 ///   include: ["design/**/*.md", "NOTES.md"]   # more claim sources
 ///   exclude: ["docs/archive/"]                 # never read these
+/// policy: policies/team.yml                    # or `default`, or an inline mapping (rules:, paths:, …)
+/// rubric: rubrics/team.yml                     # the audit's scoring rubric (default: built in)
 /// ```
 public struct AssayConfig: Sendable {
     public var version = 1
     public var claimsInclude: [Glob] = []
     public var claimsExclude: [Glob] = []
+    /// The audit policy: none given (the built-in default), a policy file in the repository, or a
+    /// policy written inline under `policy:` (it extends the default).
+    public enum PolicyChoice: Sendable, Equatable {
+        case none
+        case path(String)
+        case inline([UInt8])
+    }
+    public var policy: PolicyChoice = .none
+    /// A rubric file in the repository (`rubric:`); nil for the built-in default.
+    public var rubricPath: String?
     /// What was odd but not fatal (unknown keys), each with file:line.
     public var warnings: [String] = []
 
@@ -61,6 +73,31 @@ public struct AssayConfig: Sendable {
                     default: config.warnings.append("\(fileName):\(line(k)): unknown key `claims.\(name)` ignored")
                     }
                 }
+            case "policy":
+                if let name = value.string, value.mapping == nil {
+                    guard !name.isEmpty else {
+                        throw AssayError("\(fileName):\(line(value)): `policy` is empty", at: fileName,
+                                         fix: "name a policy file (policies/team.yml), `default`, or write the policy inline")
+                    }
+                    config.policy = .path(name)
+                } else if value.mapping != nil {
+                    do {
+                        // Blank lines keep the policy's line numbers those of .assay.yml.
+                        let text = try Yams.serialize(node: value)
+                        config.policy = .inline(Array((String(repeating: "\n", count: max(0, line(value) - 1)) + text).utf8))
+                    } catch {
+                        throw AssayError("\(fileName):\(line(value)): cannot read the inline policy (\(error))", at: fileName)
+                    }
+                } else {
+                    throw AssayError("\(fileName):\(line(value)): `policy` must be a file path or a mapping", at: fileName,
+                                     fix: "write `policy: policies/team.yml`, or `policy:` with `rules:` under it")
+                }
+            case "rubric":
+                guard let name = value.string, !name.isEmpty else {
+                    throw AssayError("\(fileName):\(line(value)): `rubric` must be a file path", at: fileName,
+                                     fix: "write `rubric: rubrics/team.yml`, or leave it out for the default")
+                }
+                config.rubricPath = name
             default:
                 config.warnings.append("\(fileName):\(line(keyNode)): unknown key `\(key)` ignored")
             }

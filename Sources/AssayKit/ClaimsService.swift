@@ -312,15 +312,23 @@ extension ClaimsService {
     }
 }
 
-/// What every `GitFacts` of one run shares: the ledger, and its commit graph read once.
+/// What every `GitFacts` of one run shares: the ledger, and its commit graph read once. The
+/// ledger can be opened on first use (an audit needs history only when a named path is missing).
 final class SharedHistory {
-    let ledger: Ledger
+    private var opened: Ledger??
+    private let open: () -> Ledger?
     private var graph: CommitGraph??
 
-    init(ledger: Ledger) { self.ledger = ledger }
+    init(ledger: Ledger) { opened = .some(ledger); open = { ledger } }
+    init(opening open: @escaping () -> Ledger?) { self.open = open }
+
+    var ledger: Ledger? {
+        if opened == nil { opened = .some(open()) }
+        return opened ?? nil
+    }
 
     var commitGraph: CommitGraph? {
-        if graph == nil { graph = .some(try? ledger.commitGraph()) }
+        if graph == nil { graph = .some(try? ledger?.commitGraph()) }
         return graph ?? nil
     }
 }
@@ -331,6 +339,7 @@ final class FactsCache {
     private var byCommit: [ObjectID: GitFacts] = [:]
 
     init(ledger: Ledger) { shared = SharedHistory(ledger: ledger) }
+    init(shared: SharedHistory) { self.shared = shared }
 
     func facts(at commit: ObjectID, repo: Repository, tree: ObjectID? = nil) -> GitFacts? {
         if let cached = byCommit[commit] { return cached }
@@ -346,7 +355,7 @@ final class FactsCache {
 final class GitFacts: RepositoryFacts {
     let repo: Repository
     let shared: SharedHistory
-    var ledger: Ledger { shared.ledger }
+    var ledger: Ledger? { shared.ledger }
     let commit: ObjectID
     let tree: ObjectID
     var sha: String { commit.hex }
@@ -380,7 +389,7 @@ final class GitFacts: RepositoryFacts {
 
     func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)? {
         // A directory is deleted when its files are: look for the path itself, then for files under it.
-        guard let events = try? ledger.events(of: Data(path.utf8)) else { return nil }
+        guard let events = try? ledger?.events(of: Data(path.utf8)) else { return nil }
         for event in events where event.status == "D" {
             guard let id = ObjectID(hex: event.commit), isAncestor(event.commit) else { continue }
             return (event.commit, event.subject, renameTarget(of: path, in: id))
@@ -392,7 +401,7 @@ final class GitFacts: RepositoryFacts {
     /// content, else the one it added with the same name. The added paths come from the ledger; only
     /// their entries are looked up (no tree diff, no similarity search over the whole tree).
     func renameTarget(of path: String, in commit: ObjectID) -> String? {
-        guard let added = try? ledger.paths(of: commit.hex).filter({ $0.status == "A" }), !added.isEmpty,
+        guard let added = try? ledger?.paths(of: commit.hex).filter({ $0.status == "A" }), !added.isEmpty,
               let header = try? repo.commitHeader(commit), let parent = header.parents.first,
               let parentTree = try? repo.commitHeader(parent).tree,
               let gone = try? repo.treeEntry(GitPath(path), inTree: parentTree) else { return nil }
@@ -427,8 +436,12 @@ final class GitFacts: RepositoryFacts {
         return listed
     }
 
+    /// Set when the facts describe a change that is not a commit (staged or working-tree content).
+    var changedFilesOverride: [String]?
+
     var changedFiles: [String] {
-        ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.string)
+        if let changedFilesOverride { return changedFilesOverride }
+        return ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.string)
     }
 
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.

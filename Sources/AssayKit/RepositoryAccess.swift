@@ -7,12 +7,12 @@ import GitKit
 public enum RepositoryAccess {
     /// Opens the repository that contains `path` (any directory inside a working tree, a bare
     /// repository, a linked worktree).
-    public static func open(_ path: String) throws(AssayError) -> Repository {
+    public static func open(_ path: String, objectsInMemory: Bool = false) throws(AssayError) -> Repository {
         guard FileManager.default.fileExists(atPath: path) else {
             throw AssayError("no such directory: \(path)", fix: "pass --repo with the path of a git repository")
         }
         do {
-            return try Repository(discoveringFrom: path)
+            return try Repository(discoveringFrom: path, objectsInMemory: objectsInMemory)
         } catch {
             if error.code == .notFound {
                 throw AssayError("not a git repository: \(path)",

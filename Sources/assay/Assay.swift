@@ -58,12 +58,15 @@ struct Assay: ParsableCommand {
             Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial (some objects unreadable, e.g. in a partial clone; the rest is reported).
 
             Start with:
+              assay audit                    check the change you are about to commit
+              assay audit --staged           the same, for the staged content only (pre-commit)
+              assay rules                    what the audit looks for
               assay claims                   check what the docs say shipped, at HEAD
               assay claims --commit HEAD     check the last commit message
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Snapshot.self, Claims.self, SnapshotWorker.self]
+        subcommands: [Audit.self, Rules.self, Claims.self, Snapshot.self, SnapshotWorker.self]
     )
 }
 

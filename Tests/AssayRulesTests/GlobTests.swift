@@ -1,4 +1,5 @@
 import AssayRules
+import AssayCore
 import Foundation
 import Testing
 

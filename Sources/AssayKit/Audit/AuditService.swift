@@ -1,0 +1,461 @@
+import AssayCore
+import AssayLedger
+import AssayPolicy
+import AssayRules
+import Foundation
+import GitKit
+import MarkdownKit
+
+/// What `assay audit` is asked to do.
+public struct AuditRequest: Sendable {
+    public var repositoryPath: String
+    public var mode: AuditMode
+    /// A pull-request body (Markdown) whose claims are checked too.
+    public var prBodyPath: String?
+    /// A commit message file (the commit-msg hook's `$1`) whose claims are checked against the content.
+    public var messagePath: String?
+    /// A policy file on disk; overrides `.assay.yml`.
+    public var policyPath: String?
+    /// A rubric file on disk; overrides `.assay.yml`.
+    public var rubricPath: String?
+    /// The branch whose overrides apply (default: the branch `HEAD` is on, or the range's end).
+    public var branch: String?
+    /// The lowest severity that fails the gate; nil never fails it (`--fail-on never`).
+    public var failOn: Severity?
+    /// Report only findings that are new relative to this revision.
+    public var baselineRef: String?
+    /// Report only findings whose fingerprints are not in this baseline file.
+    public var baselineFile: String?
+
+    public init(repositoryPath: String, mode: AuditMode = .workingTree, prBodyPath: String? = nil, messagePath: String? = nil,
+                policyPath: String? = nil, rubricPath: String? = nil, branch: String? = nil, failOn: Severity? = .block,
+                baselineRef: String? = nil, baselineFile: String? = nil) {
+        self.repositoryPath = repositoryPath; self.mode = mode; self.prBodyPath = prBodyPath; self.messagePath = messagePath
+        self.policyPath = policyPath; self.rubricPath = rubricPath; self.branch = branch; self.failOn = failOn
+        self.baselineRef = baselineRef; self.baselineFile = baselineFile
+    }
+}
+
+/// What `assay audit` found (schema `assay.audit/v1`).
+public struct AuditReport: Codable, Sendable {
+    public struct PolicyInfo: Codable, Sendable {
+        public var name: String
+        public var files: [String]
+        public var rubric: String
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var files: Int
+        public var addedLines: Int
+        public var block: Int
+        public var warn: Int
+        public var info: Int
+        public var suppressed: Int
+        /// Claims by verdict.
+        public var claims: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case files, addedLines = "added_lines", block, warn, info, suppressed, claims
+        }
+    }
+
+    public struct IgnoreReport: Codable, Sendable {
+        /// Entries past their expiry date: they no longer suppress anything.
+        public var expired: [IgnoreList.Entry]
+        /// Entries for files the change touches whose finding is gone: delete them.
+        public var stale: [IgnoreList.Entry]
+    }
+
+    public struct Gate: Codable, Sendable {
+        public var failOn: String
+        /// Why the gate failed (empty when it passed).
+        public var reasons: [String]
+
+        enum CodingKeys: String, CodingKey { case failOn = "fail_on", reasons }
+    }
+
+    public var schema = "assay.audit/v1"
+    /// `pass` or `fail`: the gate's answer.
+    public var verdict: String
+    public var decision: RubricDecision
+    public var gate: Gate
+    public var mode: String
+    /// The commit the audit is tied to: the audited commit, or the commit the change sits on.
+    public var sha: String
+    /// What the change is compared with: `HEAD`, the first parent, the merge-base.
+    public var base: String?
+    public var branch: String?
+    public var policy: PolicyInfo
+    public var summary: Summary
+    /// Findings that count, most severe first, then by path and line.
+    public var findings: [Finding]
+    /// Findings a suppression (inline, `.assayignore`, baseline) took out of the count.
+    public var suppressed: [Finding]
+    public var claims: [ClaimsReport.Entry]
+    public var ignoreFile: IgnoreReport
+    /// Files that could not be read (missing objects in a partial clone): the audit is partial.
+    public var unreadable: [String]
+    public var warnings: [String]
+    public var notices: [String]
+    public var durationMs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case schema, verdict, decision, gate, mode, sha, base, branch, policy, summary, findings, suppressed, claims
+        case ignoreFile = "ignore_file", unreadable, warnings, notices, durationMs = "duration_ms"
+    }
+
+    /// True when some input could not be read (exit 3 unless the gate failed).
+    public var isPartial: Bool { !unreadable.isEmpty }
+}
+
+/// Runs the static checks over what a change adds, checks the claims the change makes, applies the
+/// policy and suppressions, and scores the result with the rubric.
+public final class AuditService: Sendable {
+    public init() {}
+
+    /// Every rule `assay audit` knows: the static checks, then the claim rule.
+    public static var rules: [RuleDescription] { Checks.all.map { type(of: $0).description } + [ClaimContradictedRule.description] }
+
+    public func run(_ request: AuditRequest) throws(AssayError) -> AuditReport {
+        try run(request, writeBaselineTo: nil)
+    }
+
+    public func run(_ request: AuditRequest, writeBaselineTo baselineOut: String?) throws(AssayError) -> AuditReport {
+        let started = Date()
+        let repo = try RepositoryAccess.open(request.repositoryPath, objectsInMemory: true)
+        trace("audit: repository opened at \(elapsedMs(since: started)) ms")
+        let change = try AuditedChange.resolve(request.mode, in: repo)
+        trace("audit: change resolved (\(change.changes.count) files) at \(elapsedMs(since: started)) ms")
+        var warnings: [String] = []
+        var notices: [String] = change.notes
+
+        // Settings come from the audited content, so a change is judged by the settings it carries.
+        let config = try readConfig(change)
+        notices += config.warnings
+        let knownRules = Set(AuditService.rules.map(\.id)).union(Policy.builtInRuleIDs)
+        let branch = request.branch ?? branchName(request.mode, repo)
+        let basePolicy = try loadPolicy(request, config, change, knownRules)
+        notices += basePolicy.warnings
+        let policy = basePolicy.resolved(forBranch: branch)
+        let rubric = try loadRubric(request, config, change)
+        notices += rubric.warnings
+        let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes)
+        trace("audit: policy read at \(elapsedMs(since: started)) ms")
+
+        // Static checks over the lines the change adds.
+        var unreadable: [String] = []
+        var files: [ChangedFile] = []
+        var findings: [Finding] = []
+        var addedLineCount = 0
+        for c in change.changes where c.status != .deleted && (c.newMode & 0o170000) == 0o100000 {
+            let path = c.path.string
+            guard policy.covers(path) else { continue }
+            let file: ChangedFile
+            do {
+                guard let f = try changedFile(c, repo) else { continue }
+                file = f
+            } catch {
+                if error.isMissingObject {
+                    unreadable.append("\(path) (blob \(c.newID.short)): missing from the object database (a partial clone?); `git fetch` brings it back")
+                    continue
+                }
+                throw RepositoryAccess.explain(error, doing: "read \(path)")
+            }
+            files.append(file)
+            addedLineCount += file.addedLines.count
+            findings += Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
+        }
+        trace("audit: \(files.count) files checked at \(elapsedMs(since: started)) ms")
+
+        // Claims the change makes: edited docs, commit messages, the PR body, a message file.
+        var claimResults: [ClaimResult] = []
+        var claimFindingsSources: [(result: ClaimResult, path: String, line: Int)] = []
+        var admissionLines: [(source: String, text: String)] = []
+        let claimsRun = try checkClaims(request, change, config, files, &warnings)
+        claimResults = claimsRun.results
+        claimFindingsSources = claimsRun.located
+        admissionLines = claimsRun.admissionLines
+        if !claimsRun.unreadable.isEmpty { unreadable += claimsRun.unreadable }
+        for (result, path, line) in claimFindingsSources where result.verdict == .contradicted {
+            guard let severity = policy.severity(of: ClaimContradictedRule.id, at: path) else { continue }
+            findings.append(Finding(rule: ClaimContradictedRule.id, severity: severity, path: path, line: line, sha: change.sha,
+                                    message: "claim contradicted (\(result.verdictClass ?? "false")): \(result.claim.text)",
+                                    evidence: result.evidence,
+                                    fingerprint: Fingerprint.make(rule: ClaimContradictedRule.id, path: path, text: result.claim.text)))
+        }
+        trace("audit: \(claimResults.count) claims checked at \(elapsedMs(since: started)) ms")
+
+        // Stubs the change's own words admit are info, not block.
+        let admissions = StubAdmission.find(in: admissionLines)
+        for k in findings.indices where findings[k].rule == StubMarkerRuleID.id && findings[k].severity > .info {
+            if let admitted = admissions.first(where: { $0.covers(findings[k].path) }) {
+                findings[k].severity = .info
+                findings[k].evidence.append("admitted by \(admitted.source): \"\(admitted.text)\"")
+            }
+        }
+
+        // Suppressions: inline allows, .assayignore, baselines.
+        let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for k in findings.indices {
+            guard let file = byPath[findings[k].path], findings[k].line > 0 else { continue }
+            for number in [findings[k].line, findings[k].line - 1] where number >= 1 && number <= file.lines.count {
+                guard let allow = InlineAllow.parse(file.lines[number - 1]), allow.allows(findings[k].rule) else { continue }
+                if allow.reason.isEmpty {
+                    notices.append("\(findings[k].path):\(number): `assay:allow \(allow.rules.joined(separator: ","))` gives no reason, so it is not applied; add one after the rule")
+                    continue
+                }
+                findings[k].suppression = Suppression(kind: "inline", reason: allow.reason, location: "\(findings[k].path):\(number)")
+                break
+            }
+        }
+        let ignore = try readIgnoreList(change)
+        var expired: [IgnoreList.Entry] = [], stale: [IgnoreList.Entry] = []
+        if !ignore.entries.isEmpty {
+            var live: [String: IgnoreList.Entry] = [:]
+            for entry in ignore.entries {
+                if ignore.isExpired(entry) { expired.append(entry) } else { live[entry.fingerprint] = entry }
+            }
+            for k in findings.indices where findings[k].suppression == nil {
+                if let entry = live[findings[k].fingerprint] {
+                    findings[k].suppression = Suppression(kind: "ignore-file", reason: entry.reason,
+                                                          location: "\(IgnoreList.fileName):\(entry.line)")
+                }
+            }
+            // Stale: an entry for a file the change touches whose finding is nowhere in that file now.
+            let touched = Set(change.changes.map(\.path.string))
+            for entry in ignore.entries where touched.contains(entry.path) && !ignore.isExpired(entry) {
+                let whole = byPath[entry.path].map { f in
+                    ChangedFile(path: f.path, addedLines: f.lines.enumerated().map { AddedLine(number: $0.offset + 1, text: $0.element) },
+                                lines: f.lines, isBinary: f.isBinary, size: f.size, isNew: f.isNew, blobID: f.blobID)
+                }
+                let present = whole.map { Set(Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha).map(\.fingerprint)) } ?? []
+                if !present.contains(entry.fingerprint) && !findings.contains(where: { $0.fingerprint == entry.fingerprint }) {
+                    stale.append(entry)
+                }
+            }
+            for e in expired {
+                warnings.append("\(IgnoreList.fileName):\(e.line): the entry for \(e.path) expired on \(e.expires ?? "?") and no longer suppresses; fix the finding or renew the entry")
+            }
+            for e in stale {
+                notices.append("\(IgnoreList.fileName):\(e.line): the entry for \(e.path) matches no finding any more; delete it")
+            }
+        }
+        if let ref = request.baselineRef {
+            let known = try baselineFingerprints(at: ref, files: files, change: change, policy: policy, settings: settings)
+            for k in findings.indices where findings[k].suppression == nil && known.contains(findings[k].fingerprint) {
+                findings[k].suppression = Suppression(kind: "baseline", reason: "present at \(ref)")
+            }
+        }
+        if let path = request.baselineFile {
+            let baseline = try BaselineFile.read(path)
+            let known = Set(baseline.findings.map(\.fingerprint))
+            for k in findings.indices where findings[k].suppression == nil && known.contains(findings[k].fingerprint) {
+                findings[k].suppression = Suppression(kind: "baseline", reason: "in \(path)")
+            }
+        }
+        if let out = baselineOut {
+            let data = try encodeJSON(BaselineFile(sha: change.sha, findings: findings.filter { $0.suppression == nil }))
+            guard FileManager.default.createFile(atPath: out, contents: data) else {
+                throw AssayError("cannot write the baseline file", at: out, fix: "check the directory exists and is writable")
+            }
+        }
+
+        // Gate and decision.
+        findings.sort { a, b in
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.path != b.path { return a.path < b.path }
+            return a.line < b.line
+        }
+        let counted = findings.filter { $0.suppression == nil }
+        let suppressed = findings.filter { $0.suppression != nil }
+        var reasons: [String] = []
+        if let failOn = request.failOn {
+            let failing = counted.filter { $0.severity >= failOn }
+            if !failing.isEmpty {
+                let bySeverity = Dictionary(grouping: failing, by: \.severity)
+                let parts = Severity.allCases.reversed().compactMap { s in bySeverity[s].map { "\($0.count) \(s == .block ? "blocking" : s.rawValue)" } }
+                reasons.append("\(parts.joined(separator: ", ")) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)")
+            }
+            let warns = counted.filter { $0.severity == .warn }.count
+            if let max = policy.maxWarnings, warns > max {
+                reasons.append("\(warns) warnings, more than the policy's max_warnings \(max)")
+            }
+        }
+        let decision = rubric.evaluate(RubricInput(findings: counted.map { RubricInput.Item(rule: $0.rule, severity: $0.severity) },
+                                                   claimVerdicts: claimResults.map(\.verdict)))
+        var claimSummary: [String: Int] = [:]
+        for v in Verdict.allCases { claimSummary[v.rawValue] = 0 }
+        for r in claimResults { claimSummary[r.verdict.rawValue, default: 0] += 1 }
+        let summary = AuditReport.Summary(files: files.count, addedLines: addedLineCount,
+                                          block: counted.filter { $0.severity == .block }.count,
+                                          warn: counted.filter { $0.severity == .warn }.count,
+                                          info: counted.filter { $0.severity == .info }.count,
+                                          suppressed: suppressed.count, claims: claimSummary)
+        return AuditReport(
+            verdict: reasons.isEmpty ? "pass" : "fail", decision: decision,
+            gate: .init(failOn: request.failOn?.rawValue ?? "never", reasons: reasons),
+            mode: request.mode.name, sha: change.sha, base: change.baseCommit?.hex, branch: branch,
+            policy: .init(name: policy.name, files: policy.files, rubric: rubric.name),
+            summary: summary, findings: counted, suppressed: suppressed,
+            claims: claimResults.map { r in
+                .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
+                      scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
+                      verdictClass: r.verdictClass, evidence: r.evidence)
+            },
+            ignoreFile: .init(expired: expired, stale: stale), unreadable: unreadable,
+            warnings: warnings, notices: notices, durationMs: elapsedMs(since: started))
+    }
+
+    // MARK: Files and checks
+
+    /// The file as the change leaves it, with the lines it adds; nil for content no check reads.
+    func changedFile(_ c: FileChange, _ repo: Repository) throws(GitError) -> ChangedFile? {
+        let new = try repo.blob(c.newID)
+        let isBinary = new.prefix(8000).contains(0)
+        let isNew = c.status == .added || c.oldID.isZero || (c.oldMode & 0o170000) != 0o100000
+        if isBinary {
+            return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: true, size: new.count,
+                               isNew: isNew, blobID: c.newID.hex)
+        }
+        let old: [UInt8]? = isNew ? nil : try repo.blob(c.oldID)
+        let numbers = try LineDiff.addedLines(old: old, new: new)
+        let lines = ChangedFile.splitLines(String(decoding: new, as: UTF8.self))
+        let added = numbers.compactMap { n in n >= 1 && n <= lines.count ? AddedLine(number: n, text: lines[n - 1]) : nil }
+        return ChangedFile(path: c.path.string, addedLines: added, lines: lines, isBinary: false, size: new.count,
+                           isNew: isNew, blobID: c.newID.hex)
+    }
+
+    /// Runs every check the policy turns on for the file's path and fingerprints what they find.
+    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> [Finding] {
+        var out: [Finding] = []
+        for check in Checks.all {
+            let id = type(of: check).description.id
+            guard let severity = policy.severity(of: id, at: file.path) else { continue }
+            var seen: [String: Int] = [:]
+            for f in check.findings(in: file, settings: settings).sorted(by: { $0.line < $1.line }) {
+                let key = Fingerprint.normalize(f.fingerprintText)
+                let occurrence = seen[key, default: 0]
+                seen[key] = occurrence + 1
+                out.append(Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
+                                   message: f.message, evidence: f.evidence,
+                                   fingerprint: Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)))
+            }
+        }
+        return out
+    }
+
+    /// Fingerprints of what the checks find in the changed files' content at `ref` (whole files, read
+    /// from git objects: nothing is checked out).
+    func baselineFingerprints(at ref: String, files: [ChangedFile], change: AuditedChange, policy: Policy,
+                              settings: CheckSettings) throws(AssayError) -> Set<String> {
+        let repo = change.repo
+        guard let id = try RepositoryAccess.select(repo, [ref], all: false).include.first else { return [] }
+        var known = Set<String>()
+        do {
+            let tree = try repo.commitHeader(id).tree
+            for file in files {
+                guard let entry = try repo.treeEntry(GitPath(file.path), inTree: tree), entry.kind == .blob else { continue }
+                let bytes: [UInt8]
+                do { bytes = try repo.blob(entry.id) } catch where error.isMissingObject { continue }
+                let whole: ChangedFile
+                if bytes.prefix(8000).contains(0) {
+                    whole = ChangedFile(path: file.path, addedLines: [], lines: [], isBinary: true, size: bytes.count, isNew: true,
+                                        blobID: entry.id.hex)
+                } else {
+                    whole = ChangedFile.new(path: file.path, text: String(decoding: bytes, as: UTF8.self))
+                }
+                for f in Self.findings(in: whole, policy: policy, settings: settings, sha: id.hex) { known.insert(f.fingerprint) }
+            }
+        } catch {
+            throw RepositoryAccess.explain(error, doing: "read the baseline \(ref)")
+        }
+        return known
+    }
+
+    // MARK: Settings
+
+    func readConfig(_ change: AuditedChange) throws(AssayError) -> AssayConfig {
+        let bytes: [UInt8]?
+        do { bytes = try change.contents(of: AssayConfig.fileName) } catch {
+            if error.isMissingObject { return AssayConfig() }
+            throw RepositoryAccess.explain(error, doing: "read \(AssayConfig.fileName)")
+        }
+        guard let bytes else { return AssayConfig() }
+        return try AssayConfig.parse(bytes)
+    }
+
+    func readIgnoreList(_ change: AuditedChange) throws(AssayError) -> IgnoreList {
+        let bytes: [UInt8]?
+        do { bytes = try change.contents(of: IgnoreList.fileName) } catch {
+            if error.isMissingObject { return IgnoreList() }
+            throw RepositoryAccess.explain(error, doing: "read \(IgnoreList.fileName)")
+        }
+        guard let bytes else { return IgnoreList() }
+        return try IgnoreList.parse(bytes)
+    }
+
+    /// A policy file named in `.assay.yml` is read from the audited content; `--policy` from disk.
+    func loadPolicy(_ request: AuditRequest, _ config: AssayConfig, _ change: AuditedChange,
+                    _ knownRules: Set<String>) throws(AssayError) -> Policy {
+        let fromRepo: (String) throws(AssayError) -> (bytes: [UInt8], file: String)? = { name throws(AssayError) in
+            let bytes: [UInt8]?
+            do throws(GitError) { bytes = try change.contents(of: name) } catch {
+                throw RepositoryAccess.explain(error, doing: "read the policy \(name)")
+            }
+            return bytes.map { ($0, name) }
+        }
+        if let path = request.policyPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AssayError("cannot read the policy file", at: path, fix: "pass --policy with a readable YAML file")
+            }
+            let dir = (path as NSString).deletingLastPathComponent
+            return try Policy.parse(Array(data), file: path, knownRules: knownRules) { name throws(AssayError) in
+                let full = name.hasPrefix("/") ? name : (dir.isEmpty ? name : dir + "/" + name)
+                return FileManager.default.contents(atPath: full).map { (Array($0), full) }
+            }
+        }
+        switch config.policy {
+        case .none:
+            return Policy.builtInDefault()
+        case .path(let name):
+            return try Policy.named(name, referencedAt: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
+        case .inline(let bytes):
+            return try Policy.parse(bytes, file: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
+        }
+    }
+
+    func loadRubric(_ request: AuditRequest, _ config: AssayConfig, _ change: AuditedChange) throws(AssayError) -> Rubric {
+        if let path = request.rubricPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AssayError("cannot read the rubric file", at: path, fix: "pass --rubric with a readable YAML file")
+            }
+            return try Rubric.parse(Array(data), file: path)
+        }
+        guard let name = config.rubricPath, name != "default" else { return Rubric.builtInDefault() }
+        let bytes: [UInt8]?
+        do { bytes = try change.contents(of: name) } catch { throw RepositoryAccess.explain(error, doing: "read the rubric \(name)") }
+        guard let bytes else {
+            throw AssayError("\(AssayConfig.fileName) names the rubric \(name), which is not in the audited content",
+                             at: AssayConfig.fileName, fix: "add the file, or fix the `rubric:` path")
+        }
+        return try Rubric.parse(bytes, file: name)
+    }
+
+    func branchName(_ mode: AuditMode, _ repo: Repository) -> String? {
+        if case .range(let spec) = mode {
+            let end = spec.components(separatedBy: "..").last?.trimmingCharacters(in: CharacterSet(charactersIn: ".")) ?? ""
+            if !end.isEmpty, (try? repo.referenceTarget("refs/heads/\(end)")) != nil { return end }
+            if !end.isEmpty, end.hasPrefix("origin/") { return String(end.dropFirst("origin/".count)) }
+        }
+        return repo.currentBranch()
+    }
+}
+
+/// The stub rule's id, shared by the admission logic.
+enum StubMarkerRuleID { static let id = "stub-marker" }
+
+func encodeJSON<T: Encodable>(_ value: T) throws(AssayError) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do { return try encoder.encode(value) } catch { throw AssayError("cannot encode JSON: \(error)") }
+}

@@ -1,0 +1,260 @@
+import AssayCore
+import Foundation
+import GitKit
+
+/// What `assay audit` looks at.
+public enum AuditMode: Sendable, Equatable {
+    /// The uncommitted change: index and working tree (untracked files that are not ignored count
+    /// as added) against `HEAD`.
+    case workingTree
+    /// The staged content, read from the index (not the working tree), against `HEAD`.
+    case staged
+    /// One commit against its first parent.
+    case commit(String)
+    /// `A..B` (or `A...B`): `B` against the merge-base of `A` and `B`, with every commit's message.
+    case range(String)
+
+    public var name: String {
+        switch self {
+        case .workingTree: "working-tree"
+        case .staged: "staged"
+        case .commit: "commit"
+        case .range: "range"
+        }
+    }
+}
+
+/// A change resolved against the repository: where it starts, the files it touches (with their old
+/// and new blob ids), and the commit messages it carries.
+final class AuditedChange {
+    let repo: Repository
+    let mode: AuditMode
+    /// `HEAD`, the first parent, or the merge-base (nil on an unborn branch or for a root commit).
+    let baseCommit: ObjectID?
+    let baseTree: ObjectID?
+    /// The audited commit (commit and range modes); nil for staged and working-tree content.
+    let targetCommit: ObjectID?
+    /// Files the change touches, with the ids of their old and new content. Working-tree content is
+    /// written as blobs into the repository handle's in-memory object store.
+    let changes: [FileChange]
+    /// Commit messages in the change (commit and range modes), oldest first.
+    let messages: [(id: ObjectID, message: String)]
+    /// Notes on content left out (conflicted paths, unreadable files).
+    var notes: [String] = []
+
+    /// The commit findings are tied to: the audited commit, or the commit the change sits on.
+    var sha: String { (targetCommit ?? baseCommit)?.hex ?? String(repeating: "0", count: 40) }
+
+    private var changed: [GitPath: FileChange] = [:]
+
+    init(repo: Repository, mode: AuditMode, baseCommit: ObjectID?, baseTree: ObjectID?, targetCommit: ObjectID?,
+         changes: [FileChange], messages: [(id: ObjectID, message: String)], notes: [String] = []) {
+        self.repo = repo; self.mode = mode; self.baseCommit = baseCommit; self.baseTree = baseTree
+        self.targetCommit = targetCommit; self.changes = changes; self.messages = messages; self.notes = notes
+        for c in changes { changed[c.path] = c }
+    }
+
+    /// The blob id of `path` in the audited content; nil when the path is absent there.
+    func blobID(of path: GitPath) throws(GitError) -> ObjectID? {
+        if let c = changed[path] { return c.status == .deleted ? nil : c.newID }
+        if let targetCommit {
+            let tree = try repo.commitHeader(targetCommit).tree
+            guard let entry = try repo.treeEntry(path, inTree: tree), entry.kind == .blob else { return nil }
+            return entry.id
+        }
+        guard let baseTree, let entry = try repo.treeEntry(path, inTree: baseTree), entry.kind == .blob else { return nil }
+        return entry.id
+    }
+
+    /// The bytes of `path` in the audited content, or nil when it is absent.
+    func contents(of path: String) throws(GitError) -> [UInt8]? {
+        guard let id = try blobID(of: GitPath(path)) else { return nil }
+        return try repo.blob(id)
+    }
+
+    /// The audited content as a tree: the commit's tree, or (staged and working-tree content) a tree
+    /// written into the in-memory object store from the base tree and the change.
+    func targetTree() throws(GitError) -> ObjectID {
+        if let cached = builtTree { return cached }
+        let tree: ObjectID
+        if let targetCommit {
+            tree = try repo.commitHeader(targetCommit).tree
+        } else {
+            let updates: [TreeUpdate] = changes.map { c in
+                c.status == .deleted ? .remove(c.path) : .upsert(c.path, c.newID, mode: c.newMode)
+            }
+            tree = try repo.writeTree(base: baseTree, updates: updates)
+        }
+        builtTree = tree
+        return tree
+    }
+
+    private var builtTree: ObjectID?
+
+    // MARK: Resolving a mode
+
+    static func resolve(_ mode: AuditMode, in repo: Repository) throws(AssayError) -> AuditedChange {
+        switch mode {
+        case .staged, .workingTree:
+            return try uncommitted(mode, repo)
+        case .commit(let spec):
+            let id = try RepositoryAccess.select(repo, [spec], all: false).include.first
+            guard let id else { throw AssayError("nothing to audit at \(spec)", fix: "pass --commit with a commit") }
+            do {
+                let header = try repo.commitHeader(id)
+                let parent = header.parents.first
+                let parentTree = try parent.map { p throws(GitError) in try repo.commitHeader(p).tree }
+                let diff = try repo.diffTrees(parentTree, header.tree)
+                let message = try repo.commit(id).message
+                return AuditedChange(repo: repo, mode: mode, baseCommit: parent, baseTree: parentTree, targetCommit: id,
+                                     changes: diff.changes, messages: [(id, message)])
+            } catch {
+                throw RepositoryAccess.explain(error, doing: "read the change of \(spec)")
+            }
+        case .range(let spec):
+            return try range(spec, repo)
+        }
+    }
+
+    private static func range(_ spec: String, _ repo: Repository) throws(AssayError) -> AuditedChange {
+        let separator = spec.contains("...") ? "..." : ".."
+        let parts = spec.components(separatedBy: separator)
+        guard parts.count == 2 else {
+            throw AssayError("`\(spec)` is not a range", fix: "write it as BASE..HEAD, for example main..feature")
+        }
+        let from = parts[0].isEmpty ? "HEAD" : parts[0], to = parts[1].isEmpty ? "HEAD" : parts[1]
+        let a = try RepositoryAccess.select(repo, [from], all: false).include.first!
+        let b = try RepositoryAccess.select(repo, [to], all: false).include.first!
+        let found: ObjectID?
+        do { found = try repo.mergeBase(a, b) } catch {
+            if repo.isShallow {
+                throw AssayError("the merge-base of \(from) and \(to) is not in this shallow clone (\(error.message))",
+                                 fix: "fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)")
+            }
+            throw RepositoryAccess.explain(error, doing: "find the merge-base of \(from) and \(to)")
+        }
+        guard let base = found else {
+            if repo.isShallow {
+                throw AssayError("\(from) and \(to) have no merge-base in this shallow clone",
+                                 fix: "fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)")
+            }
+            throw AssayError("\(from) and \(to) have no common ancestor",
+                             fix: "audit one commit with --commit, or pick a base that shares history")
+        }
+        do {
+            let baseTree = try repo.commitHeader(base).tree
+            let tree = try repo.commitHeader(b).tree
+            let diff = try repo.diffTrees(baseTree, tree)
+            let selection = try repo.select(["\(base.hex)..\(b.hex)"], all: false)
+            let ids = try repo.walk(selection).reversed()
+            var messages: [(ObjectID, String)] = []
+            for id in ids { messages.append((id, try repo.commit(id).message)) }
+            return AuditedChange(repo: repo, mode: .range(spec), baseCommit: base, baseTree: baseTree, targetCommit: b,
+                                 changes: diff.changes, messages: messages)
+        } catch {
+            throw RepositoryAccess.explain(error, doing: "read the change \(spec)")
+        }
+    }
+
+    private static func uncommitted(_ mode: AuditMode, _ repo: Repository) throws(AssayError) -> AuditedChange {
+        guard let root = repo.workingDirectory else {
+            throw AssayError("a bare repository has no index or working tree to audit",
+                             fix: "audit a commit (--commit REV) or a range (--range A..B)")
+        }
+        func read() throws(GitError) -> Uncommitted {
+            let started = Date()
+            let head = try repo.head()
+            let headTree = try head.map { h throws(GitError) in try repo.commitHeader(h).tree }
+            let listing = try headTree.map { t throws(GitError) in try ListingCache.listing(of: t, in: repo) }
+            trace("audit: listing of HEAD (\(listing?.count ?? 0) files) at \(elapsedMs(since: started)) ms")
+            let index = try repo.openIndex()
+            trace("audit: index read (\(index.count) entries) at \(elapsedMs(since: started)) ms")
+            var changes = index.changes(from: listing)
+            trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
+            var notes: [String] = []
+            let conflicted = index.conflictedPaths
+            if mode == .staged, !conflicted.isEmpty { return .conflicts(conflicted) }
+            trace("audit: conflicts looked up at \(elapsedMs(since: started)) ms")
+            if mode == .workingTree {
+                let unstaged = try index.diffToWorkdir(options: DiffOptions(includeUntracked: true))
+                var byPath: [GitPath: FileChange] = [:]
+                for c in changes { byPath[c.path] = c }
+                for c in unstaged.changes {
+                    let headEntry = listing?.entry(c.path)
+                    if c.status == .deleted {
+                        if let headEntry {
+                            byPath[c.path] = FileChange(status: .deleted, path: c.path, oldPath: nil, oldID: headEntry.id, newID: .zero,
+                                                        oldMode: headEntry.mode, newMode: 0, similarity: nil, stats: nil)
+                        } else {
+                            byPath[c.path] = nil  // staged as new, then removed from disk: not part of the change
+                        }
+                        continue
+                    }
+                    guard let (bytes, fileMode) = readWorkingFile(root, c.path) else {
+                        notes.append("\(c.path): could not be read from the working tree; left out")
+                        continue
+                    }
+                    let id = try repo.writeBlob(bytes)
+                    if let headEntry, headEntry.id == id, headEntry.mode == fileMode {
+                        byPath[c.path] = nil  // back to what HEAD has
+                        continue
+                    }
+                    let status: ChangeStatus = headEntry == nil ? .added
+                        : ((headEntry!.mode & 0o170000) != (fileMode & 0o170000) ? .typeChanged : .modified)
+                    byPath[c.path] = FileChange(status: status, path: c.path, oldPath: nil, oldID: headEntry?.id ?? .zero,
+                                                newID: id, oldMode: headEntry?.mode ?? 0, newMode: fileMode, similarity: nil, stats: nil)
+                }
+                changes = byPath.values.sorted { $0.path < $1.path }
+            }
+            return .change(AuditedChange(repo: repo, mode: mode, baseCommit: head, baseTree: headTree, targetCommit: nil,
+                                          changes: changes, messages: [], notes: notes))
+        }
+        let result: Uncommitted
+        let began = Date()
+        defer { trace("audit: uncommitted change read in \(elapsedMs(since: began)) ms") }
+        do { result = try read() } catch {
+            throw RepositoryAccess.explain(error, doing: mode == .staged ? "read the staged change" : "read the working-tree change")
+        }
+        switch result {
+        case .change(let change): return change
+        case .conflicts(let paths):
+            throw AssayError("the index has unresolved conflicts: \(paths.prefix(5).map(\.string).joined(separator: ", "))",
+                             fix: "resolve them and `git add` the result, then audit again")
+        }
+    }
+
+    private enum Uncommitted { case change(AuditedChange), conflicts([GitPath]) }
+
+    /// A working-tree file's bytes (a symlink's target for a symlink) and its git mode. Paths are
+    /// bytes: a name that is not UTF-8 is opened as it is.
+    static func readWorkingFile(_ root: URL, _ path: GitPath) -> ([UInt8], UInt32)? {
+        var full = Array(root.path.utf8)
+        if full.last != UInt8(ascii: "/") { full.append(UInt8(ascii: "/")) }
+        full += path.bytes
+        full.append(0)
+        return full.withUnsafeBufferPointer { buf -> ([UInt8], UInt32)? in
+            let cpath = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var st = stat()
+            guard lstat(cpath, &st) == 0 else { return nil }
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                var target = [CChar](repeating: 0, count: 4097)
+                let n = readlink(cpath, &target, 4096)
+                guard n >= 0 else { return nil }
+                return (target.prefix(n).map { UInt8(bitPattern: $0) }, 0o120000)
+            }
+            let fd = open(cpath, O_RDONLY)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var out: [UInt8] = []
+            out.reserveCapacity(Int(st.st_size))
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65_536) }
+                if n < 0 { return nil }
+                if n == 0 { break }
+                out += chunk.prefix(n)
+            }
+            return (out, (st.st_mode & 0o111) != 0 ? 0o100755 : 0o100644)
+        }
+    }
+}

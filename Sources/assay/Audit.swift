@@ -1,0 +1,224 @@
+import ArgumentParser
+import AssayCore
+import AssayKit
+import Foundation
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check what a change adds: stubs, TODOs, weak tests, conflict markers, big binaries, false claims.",
+        discussion: """
+            What is audited:
+              (no flag)        the uncommitted change: index and working tree against HEAD (untracked files that are not ignored count as added)
+              --staged         the staged content, read from the index — what `git commit` would record
+              --commit REV     one commit against its first parent
+              --range A..B     B against the merge-base of A and B, with every commit message in between
+
+            The static checks run on the lines the change adds (`assay rules` lists them). The claims the change makes — on the lines it adds to claim-bearing docs, in its commit messages, in --message and in --pr-body — are checked against the audited content; a contradicted claim is a finding. A stub that the change's own words admit ("skeleton with TODO markers") is info, not block.
+
+            Policy: .assay.yml `policy:` names a policy file in the repository (or writes one inline; it extends the default); --policy FILE overrides it. A policy maps each rule to block, warn, info or off, with path globs, per-branch overrides and thresholds (policies/default.yml shows every key).
+
+            Suppressions:
+              inline           `assay:allow RULE reason` in a comment on the line or the line above
+              .assayignore     FINGERPRINT PATH [expires=YYYY-MM-DD] REASON, one per line; expired and stale entries are reported
+              --baseline REF   report only findings that are not already in REF's version of the changed files (no checkout)
+              --baseline-file  report only findings whose fingerprints are not in a file written by --write-baseline
+
+            Fingerprints (in --format json and --verbose) do not depend on line numbers: lines inserted above a finding keep it, editing the offending text changes it.
+
+            The rubric (rubrics/default.yml; .assay.yml `rubric:` or --rubric) turns findings and claim verdicts into a utility and a risk score (0–100) and a decision: APPROVE, HOLD or REJECT, with reasons.
+
+            Exit codes: 0 pass · 1 the gate failed (a finding at or above --fail-on, or more warnings than the policy's max_warnings) · 2 could not run · 3 partial (some files unreadable; the rest reported).
+
+            Examples:
+              assay audit                          before committing
+              assay audit --staged                 in a pre-commit hook
+              assay audit --range origin/main..HEAD --pr-body body.md --format json
+              assay audit --fail-on warn           stricter gate
+              assay audit --write-baseline .assay-baseline.json   accept today's findings, then --baseline-file
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Audit the staged content (the index), not the working tree.")
+    var staged = false
+
+    @Option(name: .long, help: ArgumentHelp("Audit one commit against its first parent.", valueName: "rev"))
+    var commit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Audit B against the merge-base of A and B, with every commit message in between.", valueName: "A..B"))
+    var range: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also check the claims in a pull-request body (Markdown).", valueName: "file"))
+    var prBody: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also check the claims in a commit message file (the commit-msg hook's argument).", valueName: "file"))
+    var message: String?
+
+    @Option(name: .long, help: ArgumentHelp("A policy file (YAML) to use instead of .assay.yml's.", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .long, help: ArgumentHelp("A rubric file (YAML) to use instead of .assay.yml's.", valueName: "file"))
+    var rubric: String?
+
+    @Option(name: .long, help: ArgumentHelp("The branch whose policy overrides apply (default: the current branch, or the range's end).", valueName: "name"))
+    var branch: String?
+
+    @Option(name: .long, help: ArgumentHelp("Report only findings that are new relative to this revision.", valueName: "rev"))
+    var baseline: String?
+
+    @Option(name: .long, help: ArgumentHelp("Report only findings whose fingerprints are not in this baseline file.", valueName: "file"))
+    var baselineFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the fingerprints of the findings that count to this file (a baseline for --baseline-file).", valueName: "file"))
+    var writeBaseline: String?
+
+    @Option(name: .long, help: "The lowest severity that fails the gate: block, warn, or never.")
+    var failOn: FailOn = .block
+
+    @Option(name: .long, help: "text for people, json for machines (schema assay.audit/v1).")
+    var format: OutputFormat = .text
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable { case block, warn, info, never }
+
+    func validate() throws {
+        let modes = [staged, commit != nil, range != nil].filter { $0 }.count
+        if modes > 1 { throw ValidationError("choose one of --staged, --commit and --range") }
+        if let range, !range.contains("..") { throw ValidationError("--range takes A..B, e.g. origin/main..HEAD") }
+    }
+
+    func run() throws {
+        let mode: AuditMode = staged ? .staged : commit.map { .commit($0) } ?? range.map { .range($0) } ?? .workingTree
+        let failSeverity: Severity? = failOn == .never ? nil : Severity(rawValue: failOn.rawValue)
+        let request = AuditRequest(repositoryPath: global.repo, mode: mode, prBodyPath: prBody, messagePath: message,
+                                   policyPath: policy, rubricPath: rubric, branch: branch, failOn: failSeverity,
+                                   baselineRef: baseline, baselineFile: baselineFile)
+        let report: AuditReport
+        do { report = try AuditService().run(request, writeBaselineTo: writeBaseline) } catch { throw fail(error) }
+        switch format {
+        case .json: printJSON(report)
+        case .text: Terminal.standardOutput.write(text(report))
+        }
+        for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
+        for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
+        for item in report.unreadable { Terminal.standardError.write("assay: warning: not audited: \(item)\n") }
+        if report.verdict == "fail" { throw ExitCode(ExitStatus.gateFailed.rawValue) }
+        if report.isPartial { throw ExitCode(ExitStatus.partial.rawValue) }
+    }
+
+    func text(_ r: AuditReport) -> String {
+        let color = Terminal.standardOutput.useColor(global.color)
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        func label(_ s: Severity) -> String {
+            switch s {
+            case .block: paint("block", "1;31")
+            case .warn: paint("warn ", "33")
+            case .info: paint("info ", "36")
+            }
+        }
+        var out = ""
+        // Grouped by file, in path order; within a file, by line.
+        let byFile = Dictionary(grouping: r.findings, by: \.path)
+        for path in byFile.keys.sorted() {
+            out += paint(path, "1") + "\n"
+            for f in byFile[path]!.sorted(by: { ($0.line, $0.rule) < ($1.line, $1.rule) }) {
+                let at = f.line == 0 ? "     " : String(f.line).leftPadded(5)
+                out += "\(at)  \(label(f.severity))  \(f.rule): \(f.message)\n"
+                let shown = global.verbose ? f.evidence : Array(f.evidence.prefix(2))
+                for e in shown { out += "              \(paint(e, "2"))\n" }
+                if global.verbose { out += "              \(paint("fingerprint \(f.fingerprint)", "2"))\n" }
+            }
+        }
+        if global.verbose, !r.suppressed.isEmpty {
+            out += paint("suppressed", "2") + "\n"
+            for f in r.suppressed {
+                out += "  \(f.path):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
+            }
+        }
+        let claims = r.claims.filter { $0.verdict != "abstain" }
+        if !claims.isEmpty {
+            let c = r.summary.claims
+            out += "claims: \(c["verified"] ?? 0) verified · \(c["contradicted"] ?? 0) contradicted · \(c["stale"] ?? 0) stale · \(c["unverifiable"] ?? 0) unverifiable\n"
+        }
+        let d = r.decision
+        let decisionColor = d.decision == "APPROVE" ? "32" : d.decision == "HOLD" ? "33" : "31"
+        out += "decision: \(paint(d.decision, decisionColor)) (utility \(d.utility), risk \(d.risk))"
+        if let last = d.reasons.last { out += " — \(last)" }
+        out += "\n"
+        let s = r.summary
+        let what: String
+        switch r.mode {
+        case "staged": what = "staged change"
+        case "working-tree": what = "working-tree change"
+        default: what = "\(r.mode) \(r.sha.prefix(12))"
+        }
+        out += "\(what): \(s.files) file\(s.files == 1 ? "" : "s"), \(s.addedLines) added line\(s.addedLines == 1 ? "" : "s") — "
+        out += "\(s.block) block · \(s.warn) warn · \(s.info) info"
+        if s.suppressed > 0 { out += " · \(s.suppressed) suppressed" }
+        out += "\n"
+        if r.verdict == "pass" {
+            out += paint("PASS", "1;32") + (r.isPartial ? " (partial: some files could not be read)" : "") + "\n"
+        } else {
+            out += paint("FAIL", "1;31") + " — " + r.gate.reasons.joined(separator: "; ") + "\n"
+        }
+        return out
+    }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the audit's rules, or explain one with its examples.",
+        discussion: """
+            Examples:
+              assay rules                     every rule with its default severity
+              assay rules stub-marker         what it finds, why, and examples that do and do not trigger it
+              assay rules --format markdown   the rule reference (docs/rules.md is generated this way)
+              assay rules --format json       for tools
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A rule id to explain.", valueName: "rule"))
+    var id: String?
+
+    @Option(name: .long, help: "text, markdown, or json.")
+    var format: RulesFormat = .text
+
+    enum RulesFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
+
+    func run() throws {
+        let rules = AuditService.rules
+        var chosen = rules
+        if let id {
+            guard let rule = rules.first(where: { $0.id == id }) else {
+                let known = rules.map(\.id).joined(separator: ", ")
+                throw fail(AssayError("no rule named `\(id)`", fix: "the rules are: \(known)"))
+            }
+            chosen = [rule]
+        }
+        switch format {
+        case .json:
+            printJSON(chosen.map(RuleDoc.init))
+        case .markdown:
+            Terminal.standardOutput.write(RuleDoc.markdown(chosen))
+        case .text:
+            if id == nil {
+                let width = rules.map(\.id.count).max() ?? 0
+                var out = ""
+                for r in rules {
+                    out += r.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + r.defaultSeverity.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0) + "  " + r.summary + "\n"
+                }
+                out += "\n`assay rules ID` explains one rule with its examples.\n"
+                Terminal.standardOutput.write(out)
+            } else {
+                Terminal.standardOutput.write(RuleDoc.text(chosen[0]))
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
