@@ -68,7 +68,8 @@ def write_change(files):
         if k in (2, 7):
             lines[3] = f"{comment} TODO: handle the empty case ({k})"
         if k == 4:
-            lines[9] = "raise NotImplementedError" if ext == "py" else ("todo!()" if ext == "rs" else 'throw new Error("not implemented")')
+            lines[9] = {"py": "raise NotImplementedError", "rs": "todo!()", "go": 'panic("TODO")',
+                        "swift": 'fatalError("TODO")'}.get(ext, 'throw new Error("not implemented")')
         with open(WORK / path, "a") as f:
             f.write("\n".join(lines) + "\n")
     git("add", *files)

@@ -157,7 +157,10 @@ extension Repository {
     }
 
     /// Opens the index once, for several questions (staged changes, the working tree's changes).
+    /// `GIT_INDEX_FILE` is honoured as git honours it: in a hook of `git commit -a` or
+    /// `git commit PATH`, the staged content is in a temporary index that variable names.
     public func openIndex() throws(GitError) -> IndexSnapshot {
+        if let path = IndexSnapshot.environmentIndexFile() { return try IndexSnapshot.load(path) }
         var index: OpaquePointer?
         try check(git_repository_index(&index, pointer), "git_repository_index")
         let r = git_index_read(index, 0)
@@ -166,17 +169,37 @@ extension Repository {
             git_index_free(index)
             throw error
         }
-        return IndexSnapshot(repo: self, pointer: index!)
+        return IndexSnapshot(pointer: index!)
+    }
+
+    /// The index file this repository uses: `GIT_INDEX_FILE`, or `index` in the git directory.
+    public var indexFilePath: String {
+        IndexSnapshot.environmentIndexFile() ?? gitDirectory.appendingPathComponent("index").path
     }
 }
 
 /// The index as it is on disk, opened once. Not thread-safe.
-public final class IndexSnapshot {
-    let repo: Repository
+public final class IndexSnapshot: @unchecked Sendable {
     let pointer: OpaquePointer
 
-    init(repo: Repository, pointer: OpaquePointer) { self.repo = repo; self.pointer = pointer }
+    init(pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_index_free(pointer) }
+
+    /// Reads an index file on its own (no repository handle), so it can be loaded on another
+    /// thread while the caller does other work: loading a large index is the slowest step of a
+    /// staged audit. A missing file is an empty index (a repository with nothing staged yet).
+    public static func load(_ path: String) throws(GitError) -> IndexSnapshot {
+        _ = LibGit2.initialized
+        var index: OpaquePointer?
+        try check(git_index_open(&index, path), "git_index_open(\(path))")
+        return IndexSnapshot(pointer: index!)
+    }
+
+    static func environmentIndexFile() -> String? {
+        guard let value = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"], !value.isEmpty else { return nil }
+        if value.hasPrefix("/") { return value }
+        return FileManager.default.currentDirectoryPath + "/" + value
+    }
 
     public var count: Int { git_index_entrycount(pointer) }
 
@@ -267,7 +290,7 @@ public final class IndexSnapshot {
     }
 
     /// What is not staged: the working tree against this index (untracked files too when asked).
-    public func diffToWorkdir(options: DiffOptions = .init()) throws(GitError) -> DiffResult {
+    public func diffToWorkdir(in repo: Repository, options: DiffOptions = .init()) throws(GitError) -> DiffResult {
         try repo.diffIndexToWorkdir(pointer, options: options)
     }
 }

@@ -9,6 +9,7 @@ struct Assay: ParsableCommand {
     static func main() {
         // A closed pipe (a worker that died, `assay … | head`) is an error to report, not a reason to die.
         signal(SIGPIPE, SIG_IGN)
+        traceMonotonic("main")
         let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
@@ -133,4 +134,13 @@ struct Terminal: Sendable {
         case .auto: return isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         }
     }
+}
+
+/// With `ASSAY_TRACE` set, prints CLOCK_MONOTONIC in milliseconds with a label (to line a run's phases
+/// up with a benchmark's own clock, process start and exit included).
+func traceMonotonic(_ label: String) {
+    guard ProcessInfo.processInfo.environment["ASSAY_TRACE"] != nil else { return }
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    Terminal.standardError.write("assay trace: \(label) at monotonic \(String(format: "%.1f", Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6)) ms\n")
 }

@@ -93,12 +93,18 @@ struct Audit: ParsableCommand {
         let request = AuditRequest(repositoryPath: global.repo, mode: mode, prBodyPath: prBody, messagePath: message,
                                    policyPath: policy, rubricPath: rubric, branch: branch, failOn: failSeverity,
                                    baselineRef: baseline, baselineFile: baselineFile)
+        traceMonotonic("audit parsed")
         let report: AuditReport
+        let started = Date()
+        let tracing = ProcessInfo.processInfo.environment["ASSAY_TRACE"] != nil
         do { report = try AuditService().run(request, writeBaselineTo: writeBaseline) } catch { throw fail(error) }
+        if tracing { Terminal.standardError.write("assay trace: audit: service returned at \(Int(Date().timeIntervalSince(started) * 1000)) ms\n") }
         switch format {
         case .json: printJSON(report)
         case .text: Terminal.standardOutput.write(text(report))
         }
+        if tracing { Terminal.standardError.write("assay trace: audit: printed at \(Int(Date().timeIntervalSince(started) * 1000)) ms\n") }
+        traceMonotonic("audit printed")
         for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
         for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
         for item in report.unreadable { Terminal.standardError.write("assay: warning: not audited: \(item)\n") }

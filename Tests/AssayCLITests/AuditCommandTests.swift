@@ -56,6 +56,21 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect(rules(wjson) == ["stub-marker"])
     }
 
+    @Test func gitIndexFileIsHonoured() throws {
+        // `git commit -a` and `git commit PATH` run the pre-commit hook on a temporary index named
+        // by GIT_INDEX_FILE: that is the staged content.
+        let fx = try base()
+        try fx.write("src/stub.rs", "fn s() { todo!() }\n")
+        try fx.git("add", "src/stub.rs")
+        let alternate = fx.root.appendingPathComponent("alternate-index")
+        try FileManager.default.copyItem(at: fx.path.appendingPathComponent(".git/index"), to: alternate)
+        try fx.git("rm", "-q", "--cached", "src/stub.rs")
+        #expect(try audit(fx, ["--staged"]).0.status == 0)
+        let (r, json) = try audit(fx, ["--staged"], environment: ["GIT_INDEX_FILE": alternate.path])
+        #expect(r.status == 1)
+        #expect(rules(json) == ["stub-marker"])
+    }
+
     @Test func workingTreeIncludesUntrackedButNotIgnoredFiles() throws {
         let fx = try base()
         try fx.commit("ignore", files: [".gitignore": "build/\n"])

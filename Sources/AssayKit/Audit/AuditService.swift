@@ -124,7 +124,11 @@ public final class AuditService: Sendable {
         let started = Date()
         let repo = try RepositoryAccess.open(request.repositoryPath, objectsInMemory: true)
         trace("audit: repository opened at \(elapsedMs(since: started)) ms")
-        let change = try AuditedChange.resolve(request.mode, in: repo)
+        // The built-in policy and rubric are parsed while the index loads (most runs use them).
+        let change = try AuditedChange.resolve(request.mode, in: repo) {
+            _ = Policy.builtInDefault()
+            _ = Rubric.builtInDefault()
+        }
         trace("audit: change resolved (\(change.changes.count) files) at \(elapsedMs(since: started)) ms")
         var warnings: [String] = []
         var notices: [String] = change.notes

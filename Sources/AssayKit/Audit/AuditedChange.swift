@@ -93,10 +93,11 @@ final class AuditedChange {
 
     // MARK: Resolving a mode
 
-    static func resolve(_ mode: AuditMode, in repo: Repository) throws(AssayError) -> AuditedChange {
+    /// `meanwhile` runs while a large index loads on another thread (work that does not need it).
+    static func resolve(_ mode: AuditMode, in repo: Repository, meanwhile: () -> Void = {}) throws(AssayError) -> AuditedChange {
         switch mode {
         case .staged, .workingTree:
-            return try uncommitted(mode, repo)
+            return try uncommitted(mode, repo, meanwhile)
         case .commit(let spec):
             let id = try RepositoryAccess.select(repo, [spec], all: false).include.first
             guard let id else { throw AssayError("nothing to audit at \(spec)", fix: "pass --commit with a commit") }
@@ -156,10 +157,18 @@ final class AuditedChange {
         }
     }
 
-    private static func uncommitted(_ mode: AuditMode, _ repo: Repository) throws(AssayError) -> AuditedChange {
+    private static func uncommitted(_ mode: AuditMode, _ repo: Repository, _ meanwhile: () -> Void) throws(AssayError) -> AuditedChange {
         guard let root = repo.workingDirectory else {
             throw AssayError("a bare repository has no index or working tree to audit",
                              fix: "audit a commit (--commit REV) or a range (--range A..B)")
+        }
+        // Loading a large index is the slowest step: start it on another thread, then list HEAD.
+        let indexPath = repo.indexFilePath
+        let loaded = IndexLoad()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            loaded.result = Result { () throws(GitError) in try IndexSnapshot.load(indexPath) }
+            done.signal()
         }
         func read() throws(GitError) -> Uncommitted {
             let started = Date()
@@ -167,7 +176,10 @@ final class AuditedChange {
             let headTree = try head.map { h throws(GitError) in try repo.commitHeader(h).tree }
             let listing = try headTree.map { t throws(GitError) in try ListingCache.listing(of: t, in: repo) }
             trace("audit: listing of HEAD (\(listing?.count ?? 0) files) at \(elapsedMs(since: started)) ms")
-            let index = try repo.openIndex()
+            meanwhile()
+            done.wait()
+            let index = try loaded.result!.get()
+            loaded.result = nil  // `index` is the only reference now (see releaseInBackground)
             trace("audit: index read (\(index.count) entries) at \(elapsedMs(since: started)) ms")
             var changes = index.changes(from: listing)
             trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
@@ -175,8 +187,10 @@ final class AuditedChange {
             let conflicted = index.conflictedPaths
             if mode == .staged, !conflicted.isEmpty { return .conflicts(conflicted) }
             trace("audit: conflicts looked up at \(elapsedMs(since: started)) ms")
+            // Freeing 50,000 index entries takes milliseconds nobody needs to wait for.
+            if mode == .staged { releaseInBackground(index) }
             if mode == .workingTree {
-                let unstaged = try index.diffToWorkdir(options: DiffOptions(includeUntracked: true))
+                let unstaged = try index.diffToWorkdir(in: repo, options: DiffOptions(includeUntracked: true))
                 var byPath: [GitPath: FileChange] = [:]
                 for c in changes { byPath[c.path] = c }
                 for c in unstaged.changes {
@@ -223,7 +237,23 @@ final class AuditedChange {
         }
     }
 
+    /// Drops the last reference to `object` on another thread (the process may exit first: fine).
+    private static func releaseInBackground(_ object: IndexSnapshot) {
+        let box = Box(object)
+        DispatchQueue.global(qos: .utility).async { box.value = nil }
+    }
+
+    private final class Box: @unchecked Sendable {
+        var value: IndexSnapshot?
+        init(_ value: IndexSnapshot) { self.value = value }
+    }
+
     private enum Uncommitted { case change(AuditedChange), conflicts([GitPath]) }
+
+    /// The index loaded on another thread; read only after its semaphore is signalled.
+    private final class IndexLoad: @unchecked Sendable {
+        var result: Result<IndexSnapshot, GitError>?
+    }
 
     /// A working-tree file's bytes (a symlink's target for a symlink) and its git mode. Paths are
     /// bytes: a name that is not UTF-8 is opened as it is.
