@@ -51,7 +51,7 @@ let package = Package(
         ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
         .executableTarget(name: "assay", dependencies: [
-            "AssayKit", "AssayCore",
+            "AssayKit", "AssayCore", "GitKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Test helpers: real git repositories built in temp directories with the git CLI. */

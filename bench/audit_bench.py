@@ -8,6 +8,9 @@ Each round resets it, writes the change (20 lines appended to each of 10 source 
 two TODOs and one stub, so the audit has findings to report) and stages it with `git add`, as a
 pre-commit hook would see it. Then both commands run alternately, each a fresh process.
 
+Beside them, bench/index_floor.c (compiled here with cc) times what libgit2 alone needs before any
+audit work can start: initialising (it loads the system's CA certificates) and loading the index.
+
 Cases:
   warm        the usual hook run: assay has seen this HEAD before (its file-listing cache is current)
   new HEAD    the first run after a commit: the cached listing is carried forward by a tree diff
@@ -15,7 +18,7 @@ Cases:
 
 Usage: python3 bench/audit_bench.py [--runs 21] [--assay PATH]
 """
-import argparse, os, random, shutil, statistics, subprocess, sys, time
+import argparse, os, random, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -144,6 +147,20 @@ def main():
     print(cline)
     git("reset", "-q", "--hard", start_head)
     reset()
+
+    # The libgit2 floor: a C program that only initialises libgit2 and loads the same index.
+    floor_bin = Path(tempfile.mkdtemp()) / "index_floor"
+    cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "libgit2"], capture_output=True, text=True).stdout.split()
+    if subprocess.run(["cc", "-O2", str(HERE / "index_floor.c"), "-o", str(floor_bin), *cflags]).returncode == 0:
+        index_file = Path(git("rev-parse", "--absolute-git-dir").decode().strip()) / "index"
+        inits, loads = [], []
+        for _ in range(args.runs):
+            out = subprocess.run([str(floor_bin), str(index_file)], capture_output=True, text=True).stdout.split()
+            inits.append(float(out[0])); loads.append(float(out[1]))
+        print(f"{'libgit2 floor: git_libgit2_init':<44} median {statistics.median(inits):7.1f} ms")
+        print(f"{'libgit2 floor: git_index_open (' + out[2] + ' entries)':<44} median {statistics.median(loads):7.1f} ms"
+              f"   min {min(loads):6.1f}   max {max(loads):6.1f}")
+        shutil.rmtree(floor_bin.parent, ignore_errors=True)
 
     ratio = am / gm if gm else float("inf")
     print(f"\nratio warm audit / git diff --cached --stat: {ratio:.2f}x")

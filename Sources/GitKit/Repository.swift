@@ -4,7 +4,12 @@ import Foundation
 /// libgit2 is initialised once per process; reads skip strict hash verification (objects are still
 /// located by their id, and git's own fsck is the place to verify them), which makes full-history walks
 /// markedly faster.
-enum LibGit2 {
+public enum LibGit2 {
+    /// Initialises libgit2 now (it loads the system's CA certificates: several milliseconds). A
+    /// command line calls this on a background thread at start-up, so the work overlaps argument
+    /// parsing; the first repository opened waits for it if it has not finished.
+    public static func warmUp() { _ = initialized }
+
     static let initialized: Bool = {
         git_libgit2_init()
         _ = assay_git_set_strict_hash_verification(0)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayCore
 import Foundation
+import GitKit
 
 @main
 struct Assay: ParsableCommand {
@@ -10,6 +11,7 @@ struct Assay: ParsableCommand {
         // A closed pipe (a worker that died, `assay … | head`) is an error to report, not a reason to die.
         signal(SIGPIPE, SIG_IGN)
         traceMonotonic("main")
+        Thread.detachNewThread { LibGit2.warmUp() }
         let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
