@@ -8,33 +8,56 @@ struct Audit: ParsableCommand {
         abstract: "Check what a change adds: stubs, TODOs, weak tests, conflict markers, big binaries, false claims.",
         discussion: """
             What is audited:
-              (no flag)        the uncommitted change: index and working tree against HEAD (untracked files that are not ignored count as added)
-              --staged         the staged content, read from the index — what `git commit` would record
-              --commit REV     one commit against its first parent
-              --range A..B     B against the merge-base of A and B, with every commit message in between
+              (no flag)       the uncommitted change: index and working tree vs HEAD
+                              (untracked files that are not ignored count as added)
+              --staged        the staged content, read from the index (GIT_INDEX_FILE
+                              is honoured): what `git commit` would record
+              --commit REV    one commit against its first parent
+              --range A..B    B against the merge-base of A and B, with every commit
+                              message in between
 
-            The static checks run on the lines the change adds (`assay rules` lists them). The claims the change makes — on the lines it adds to claim-bearing docs, in its commit messages, in --message and in --pr-body — are checked against the audited content; a contradicted claim is a finding. A stub that the change's own words admit ("skeleton with TODO markers") is info, not block.
+            The static checks run on the lines the change adds (`assay rules`
+            lists them). The claims the change makes (on the lines it adds to
+            claim-bearing docs, in its commit messages, in --message and in
+            --pr-body) are checked against the audited content; a contradicted
+            claim is a finding. A stub the change's own words admit ("skeleton
+            with TODO markers") is info, not block.
 
-            Policy: .assay.yml `policy:` names a policy file in the repository (or writes one inline; it extends the default); --policy FILE overrides it. A policy maps each rule to block, warn, info or off, with path globs, per-branch overrides and thresholds (policies/default.yml shows every key).
+            Policy: `policy:` in .assay.yml names a policy file in the repository,
+            or writes one inline (it extends the default); --policy FILE overrides
+            it. A policy maps each rule to block, warn, info or off, with path
+            globs, per-branch overrides and thresholds (policies/default.yml shows
+            every key).
 
             Suppressions:
-              inline           `assay:allow RULE reason` in a comment on the line or the line above
-              .assayignore     FINGERPRINT PATH [expires=YYYY-MM-DD] REASON, one per line; expired and stale entries are reported
-              --baseline REF   report only findings that are not already in REF's version of the changed files (no checkout)
-              --baseline-file  report only findings whose fingerprints are not in a file written by --write-baseline
+              inline          `assay:allow RULE reason` in a comment on the line or
+                              the line above (the reason is required)
+              .assayignore    FINGERPRINT PATH [expires=YYYY-MM-DD] REASON per line;
+                              expired and stale entries are reported
+              --baseline REF  only findings not already in REF's version of the
+                              changed files (read from git, no checkout)
+              --baseline-file only findings whose fingerprints are not in a file
+                              written by --write-baseline
 
-            Fingerprints (in --format json and --verbose) do not depend on line numbers: lines inserted above a finding keep it, editing the offending text changes it.
+            Fingerprints (in --format json and --verbose) do not depend on line
+            numbers: lines inserted above a finding keep it; editing the offending
+            text changes it.
 
-            The rubric (rubrics/default.yml; .assay.yml `rubric:` or --rubric) turns findings and claim verdicts into a utility and a risk score (0–100) and a decision: APPROVE, HOLD or REJECT, with reasons.
+            The rubric (rubrics/default.yml; `rubric:` in .assay.yml, or --rubric)
+            scores findings and claim verdicts: utility and risk (0-100) and a
+            decision, APPROVE, HOLD or REJECT, with its reasons.
 
-            Exit codes: 0 pass · 1 the gate failed (a finding at or above --fail-on, or more warnings than the policy's max_warnings) · 2 could not run · 3 partial (some files unreadable; the rest reported).
+            Exit codes: 0 pass, 1 the gate failed (a finding at or above --fail-on,
+            or more warnings than the policy's max_warnings), 2 could not run,
+            3 partial (some files unreadable; the rest is reported).
 
             Examples:
-              assay audit                          before committing
-              assay audit --staged                 in a pre-commit hook
+              assay audit                        before committing
+              assay audit --staged               in a pre-commit hook
               assay audit --range origin/main..HEAD --pr-body body.md --format json
-              assay audit --fail-on warn           stricter gate
-              assay audit --write-baseline .assay-baseline.json   accept today's findings, then --baseline-file
+              assay audit --fail-on warn         a stricter gate
+              assay audit --write-baseline base.json   accept today's findings;
+                                                 later: --baseline-file base.json
             """
     )
 

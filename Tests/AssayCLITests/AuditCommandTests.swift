@@ -526,5 +526,8 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect(lines.contains("src/b.ts"))
         #expect(lines.last?.hasPrefix("FAIL") == true)
         #expect(!r.out.contains("\u{1B}["))  // no colour when not on a terminal
+        let colored = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--color", "always"])
+        #expect(colored.out.contains("\u{1B}[1;31mblock\u{1B}[0m"))
+        #expect(colored.out.split(separator: "\n").last?.contains("FAIL") == true)
     }
 }
