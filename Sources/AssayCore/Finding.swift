@@ -49,6 +49,9 @@ public struct Finding: Codable, Hashable, Sendable {
     /// `v1:` and 32 hex digits; see `Fingerprint`.
     public var fingerprint: String
     public var suppression: Suppression?
+    /// Rule, path and normalized text (the fingerprint without its occurrence number), for
+    /// comparing counts with a baseline; not part of the report.
+    public var evidenceKey: String = ""
 
     public init(rule: String, severity: Severity, path: String, line: Int, endLine: Int? = nil, sha: String,
                 message: String, evidence: [String] = [], fingerprint: String, suppression: Suppression? = nil) {

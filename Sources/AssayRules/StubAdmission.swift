@@ -10,18 +10,23 @@ public struct StubAdmission: Hashable, Sendable {
     /// The paths the admission names; empty when it names none (then it covers the whole change).
     public var paths: [String]
 
-    static let phrases = ["skeleton", "scaffold", "stubbed", "stubs", "stub ", "stub,", "stub.", "placeholder",
-                          "todo markers", "todo marker", "not yet implemented", "not implemented yet",
-                          "work in progress", "wip:", "[wip]"]
-    static let negations = ["no stub", "zero stub", "without stub", "no placeholder", "removed", "replaced", "replace ",
-                            "remove ", "no todo", "not a stub", "not stubs", "never stub"]
+    /// Affirmative wording: the code *is* a stub on purpose. Bare words like "stubs" or "placeholder"
+    /// are not enough ("All stubs are now implemented", "update the placeholder text").
+    static let phrases = ["skeleton", "scaffold", "stubbed", "is a stub", "are stubs", "as a stub", "stub for now",
+                          "stubs for now", "placeholder implementation", "placeholder for now", "todo markers",
+                          "todo marker", "not yet implemented", "not implemented yet", "work in progress"]
+    /// Wording that says the stubs are gone or denies them: never an admission.
+    static let negations = ["no stub", "zero stub", "without stub", "no placeholder", "no skeleton", "removed", "replaced",
+                            "replace ", "remove ", "no todo", "not a stub", "not stubs", "never stub", "now implemented",
+                            "fully implemented", "all implemented", "are implemented", "is implemented", "been implemented",
+                            "filled in", "finished", "no longer"]
 
     /// The admissions among `lines` (each with where it was written).
     public static func find(in lines: [(source: String, text: String)]) -> [StubAdmission] {
         var out: [StubAdmission] = []
         for (source, text) in lines {
             let lower = text.lowercased()
-            guard phrases.contains(where: { lower.contains($0) }) || lower.hasSuffix("stub"),
+            guard phrases.contains(where: { lower.contains($0) }),
                   !negations.contains(where: { lower.contains($0) }) else { continue }
             out.append(StubAdmission(source: source, text: text.trimmingCharacters(in: .whitespaces), paths: namedPaths(text)))
         }

@@ -203,6 +203,15 @@ public final class IndexSnapshot: @unchecked Sendable {
 
     public var count: Int { git_index_entrycount(pointer) }
 
+    /// True when the stage-0 entry for `path` is outside a sparse checkout (skip-worktree) or
+    /// marked assume-unchanged: its absence from the working tree is not a deletion.
+    public func isNotCheckedOut(_ path: GitPath) -> Bool {
+        guard let e = path.withCString({ git_index_get_bypath(pointer, $0, 0) }) else { return false }
+        let skip = UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+        let valid = UInt16(GIT_INDEX_ENTRY_VALID.rawValue)
+        return e.pointee.flags_extended & skip != 0 || e.pointee.flags & valid != 0
+    }
+
     /// Paths with unresolved merge conflicts (entries at stages 1–3).
     public var conflictedPaths: [GitPath] {
         var out: [GitPath] = []

@@ -17,6 +17,15 @@ extension Repository {
         return ObjectID(oid)
     }
 
+    /// Writes a working-tree file as a blob the way `git add` would: through the clean filters
+    /// (`core.autocrlf`, `eol`, `ident`, filter drivers); a symlink's target for a symlink.
+    public func writeBlobFromWorkdir(_ path: GitPath) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        let r = path.withCString { git_blob_create_from_workdir(&oid, pointer, $0) }
+        try check(r, "git_blob_create_from_workdir(\(path))")
+        return ObjectID(oid)
+    }
+
     /// Writes a tree made from `base` (nil: empty) with `updates` applied; nested paths create
     /// intermediate trees. The index and working tree are untouched.
     public func writeTree(base: ObjectID?, updates: [TreeUpdate]) throws(GitError) -> ObjectID {

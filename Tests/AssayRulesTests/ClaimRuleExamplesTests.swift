@@ -37,6 +37,8 @@ import Testing
             ("PR body", "This PR scaffolds the storage layer."),
             ("docs/NOTES.md:9", "No stubs remain in `src/core/`."),
             ("docs/NOTES.md:10", "The parser handles every case."),
+            ("docs/NOTES.md:11", "All stubs are now implemented."),
+            ("docs/NOTES.md:12", "Update the placeholder text on the login page."),
         ])
         #expect(found.map(\.source) == ["docs/NOTES.md:3", "PR body"])
         #expect(found[0].covers("src/ports/evidence.rs"))

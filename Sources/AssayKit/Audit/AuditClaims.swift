@@ -5,7 +5,7 @@ import Foundation
 import GitKit
 import MarkdownKit
 
-/// The claims an audited change makes, where each is written, and the lines that may admit stubs.
+/// The claims an audited change makes, where each is written, and the doc lines that may admit stubs.
 struct AuditClaimsRun {
     var results: [ClaimResult] = []
     /// Each result with the path and line a finding about it points at.
@@ -80,7 +80,6 @@ extension AuditService {
 
         // Commit messages in the change: judged where written and at the end of the change.
         for (id, message) in change.messages {
-            run.admissionLines += message.split(separator: "\n").map { ("commit \(id.short)", String($0)) }
             let extracted = DocClaimExtractor.claims(inCommitMessage: message, commit: id.hex)
             guard !extracted.isEmpty else { continue }
             let written: GitFacts
@@ -108,7 +107,6 @@ extension AuditService {
                 throw AssayError("cannot read the commit message", at: path, fix: "pass --message with the message file")
             }
             let message = Self.strippingComments(String(decoding: data, as: UTF8.self))
-            run.admissionLines += message.split(separator: "\n").map { (path, String($0)) }
             for claim in DocClaimExtractor.claims(inCommitMessage: message, commit: change.sha) {
                 var c = claim
                 c.claim.source.path = path
@@ -121,13 +119,12 @@ extension AuditService {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw AssayError("cannot read the PR body", at: path, fix: "pass --pr-body with a readable Markdown file")
             }
-            let text = String(decoding: data, as: UTF8.self)
-            run.admissionLines += text.split(separator: "\n").map { ("PR body", String($0)) }
             let document = MarkdownDocument.parse(Array(data))
             for claim in DocClaimExtractor.claims(in: document, source: ClaimSource(kind: "pr-body", path: path, commit: change.sha)) {
                 let result = try verifyHere(claim)
                 run.results.append(result)
-                run.located.append((result, path, claim.claim.source.line ?? 0))
+                // A stable name, not the (often temporary) file: fingerprints must survive runs.
+                run.located.append((result, "PR body", claim.claim.source.line ?? 0))
             }
         }
         let missing = run.results.filter { $0.verdictClass == "objects missing" }.count
@@ -140,8 +137,8 @@ extension AuditService {
     /// A commit message as git will record it: `#` comment lines and everything below the scissors
     /// line (`git commit -v`) removed.
     static func strippingComments(_ message: String) -> String {
-        var kept: [Substring] = []
-        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+        var kept: [String] = []
+        for line in ChangedFile.splitLines(message) {
             if line.hasPrefix("# ------------------------ >8 ------------------------") { break }
             if line.hasPrefix("#") { continue }
             kept.append(line)

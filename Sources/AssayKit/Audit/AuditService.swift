@@ -135,25 +135,30 @@ public final class AuditService: Sendable {
 
         // Settings come from the audited content, so a change is judged by the settings it carries.
         let config = try readConfig(change)
-        notices += config.warnings
+        warnings += config.warnings
         let knownRules = Set(AuditService.rules.map(\.id)).union(Policy.builtInRuleIDs)
         let branch = request.branch ?? branchName(request.mode, repo)
         let basePolicy = try loadPolicy(request, config, change, knownRules)
-        notices += basePolicy.warnings
+        warnings += basePolicy.warnings
         let policy = basePolicy.resolved(forBranch: branch)
         let rubric = try loadRubric(request, config, change)
-        notices += rubric.warnings
+        warnings += rubric.warnings
         let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes)
         trace("audit: policy read at \(elapsedMs(since: started)) ms")
 
         // Static checks over the lines the change adds.
-        var unreadable: [String] = []
+        var unreadable: [String] = change.unreadable
         var files: [ChangedFile] = []
         var findings: [Finding] = []
         var addedLineCount = 0
+        var wholeFileCounts: [String: Int] = [:]
+        var gitPaths: [String: GitPath] = [:]
+        // A file deleted and one added with the same content is a move: it adds no line.
+        let deletedContent = Set(change.changes.filter { $0.status == .deleted }.map(\.oldID))
         for c in change.changes where c.status != .deleted && (c.newMode & 0o170000) == 0o100000 {
             let path = c.path.string
             guard policy.covers(path) else { continue }
+            if c.status == .added && deletedContent.contains(c.newID) { continue }
             let file: ChangedFile
             do {
                 guard let f = try changedFile(c, repo) else { continue }
@@ -166,8 +171,11 @@ public final class AuditService: Sendable {
                 throw RepositoryAccess.explain(error, doing: "read \(path)")
             }
             files.append(file)
+            gitPaths[path] = c.path
             addedLineCount += file.addedLines.count
-            findings += Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
+            let checked = Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
+            findings += checked.onAddedLines
+            wholeFileCounts.merge(checked.counts, uniquingKeysWith: +)
         }
         trace("audit: \(files.count) files checked at \(elapsedMs(since: started)) ms")
 
@@ -203,7 +211,11 @@ public final class AuditService: Sendable {
         for k in findings.indices {
             guard let file = byPath[findings[k].path], findings[k].line > 0 else { continue }
             for number in [findings[k].line, findings[k].line - 1] where number >= 1 && number <= file.lines.count {
-                guard let allow = InlineAllow.parse(file.lines[number - 1]), allow.allows(findings[k].rule) else { continue }
+                let text = file.lines[number - 1]
+                // The line above counts only when the allow is all it holds (a trailing allow
+                // belongs to its own line, not to the next one).
+                if number != findings[k].line, !InlineAllow.isCommentOnly(text) { continue }
+                guard let allow = InlineAllow.parse(text), allow.allows(findings[k].rule) else { continue }
                 if allow.reason.isEmpty {
                     notices.append("\(findings[k].path):\(number): `assay:allow \(allow.rules.joined(separator: ","))` gives no reason, so it is not applied; add one after the rule")
                     continue
@@ -228,11 +240,7 @@ public final class AuditService: Sendable {
             // Stale: an entry for a file the change touches whose finding is nowhere in that file now.
             let touched = Set(change.changes.map(\.path.string))
             for entry in ignore.entries where touched.contains(entry.path) && !ignore.isExpired(entry) {
-                let whole = byPath[entry.path].map { f in
-                    ChangedFile(path: f.path, addedLines: f.lines.enumerated().map { AddedLine(number: $0.offset + 1, text: $0.element) },
-                                lines: f.lines, isBinary: f.isBinary, size: f.size, isNew: f.isNew, blobID: f.blobID)
-                }
-                let present = whole.map { Set(Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha).map(\.fingerprint)) } ?? []
+                let present = byPath[entry.path].map { Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha).allFingerprints } ?? []
                 if !present.contains(entry.fingerprint) && !findings.contains(where: { $0.fingerprint == entry.fingerprint }) {
                     stale.append(entry)
                 }
@@ -245,8 +253,18 @@ public final class AuditService: Sendable {
             }
         }
         if let ref = request.baselineRef {
-            let known = try baselineFingerprints(at: ref, files: files, change: change, policy: policy, settings: settings)
-            for k in findings.indices where findings[k].suppression == nil && known.contains(findings[k].fingerprint) {
+            // Per kind of finding (rule, path, text): as many as REF already had are not new. The
+            // earliest added ones are taken as the old ones.
+            let atRef = try baselineCounts(at: ref, files: files, paths: gitPaths, change: change, policy: policy, settings: settings)
+            var budget: [String: Int] = [:]
+            for (key, now) in wholeFileCounts {
+                let added = findings.filter { Self.key(of: $0) == key }.count
+                budget[key] = max(0, added - max(0, now - (atRef[key] ?? 0)))
+            }
+            for k in findings.indices where findings[k].suppression == nil {
+                let key = Self.key(of: findings[k])
+                guard let left = budget[key], left > 0 else { continue }
+                budget[key] = left - 1
                 findings[k].suppression = Suppression(kind: "baseline", reason: "present at \(ref)")
             }
         }
@@ -329,36 +347,62 @@ public final class AuditService: Sendable {
                            isNew: isNew, blobID: c.newID.hex)
     }
 
-    /// Runs every check the policy turns on for the file's path and fingerprints what they find.
-    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> [Finding] {
-        var out: [Finding] = []
+    /// What the checks found in one file: the findings on the lines the change adds, and how many
+    /// of each kind (rule, path, text) the whole file holds.
+    struct FileFindings {
+        var onAddedLines: [Finding] = []
+        var counts: [String: Int] = [:]
+        var allFingerprints: Set<String> = []
+    }
+
+    /// The identity of a finding without its occurrence number: rule, path and normalized text.
+    static func key(of finding: Finding) -> String { finding.evidenceKey }
+
+    /// Runs every check the policy turns on for the file's path over the whole file, numbers
+    /// identical findings in file order (so a fingerprint means the same in every run, whatever the
+    /// change), and keeps those on the lines the change adds.
+    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> FileFindings {
+        var out = FileFindings()
+        let whole = file.isNew || file.isBinary ? file
+            : ChangedFile(path: file.path, addedLines: file.lines.enumerated().map { AddedLine(number: $0.offset + 1, text: $0.element) },
+                          lines: file.lines, isBinary: file.isBinary, size: file.size, isNew: file.isNew, blobID: file.blobID)
         for check in Checks.all {
             let id = type(of: check).description.id
             guard let severity = policy.severity(of: id, at: file.path) else { continue }
             var seen: [String: Int] = [:]
-            for f in check.findings(in: file, settings: settings).sorted(by: { $0.line < $1.line }) {
-                let key = Fingerprint.normalize(f.fingerprintText)
-                let occurrence = seen[key, default: 0]
-                seen[key] = occurrence + 1
-                out.append(Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
-                                   message: f.message, evidence: f.evidence,
-                                   fingerprint: Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)))
+            for f in check.findings(in: whole, settings: settings).sorted(by: { $0.line < $1.line }) {
+                let text = Fingerprint.normalize(f.fingerprintText)
+                let occurrence = seen[text, default: 0]
+                seen[text] = occurrence + 1
+                let key = id + "\u{0}" + file.path + "\u{0}" + text
+                out.counts[key, default: 0] += 1
+                let fingerprint = Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)
+                out.allFingerprints.insert(fingerprint)
+                guard f.line == 0 || file.adds(line: f.line) else { continue }
+                var finding = Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
+                                      message: f.message, evidence: f.evidence, fingerprint: fingerprint)
+                finding.evidenceKey = key
+                out.onAddedLines.append(finding)
             }
         }
         return out
     }
 
-    /// Fingerprints of what the checks find in the changed files' content at `ref` (whole files, read
-    /// from git objects: nothing is checked out).
-    func baselineFingerprints(at ref: String, files: [ChangedFile], change: AuditedChange, policy: Policy,
-                              settings: CheckSettings) throws(AssayError) -> Set<String> {
+    /// How many findings of each kind (rule, path, text) the changed files hold at `ref` (whole
+    /// files, read from git objects: nothing is checked out).
+    func baselineCounts(at ref: String, files: [ChangedFile], paths: [String: GitPath], change: AuditedChange, policy: Policy,
+                        settings: CheckSettings) throws(AssayError) -> [String: Int] {
         let repo = change.repo
-        guard let id = try RepositoryAccess.select(repo, [ref], all: false).include.first else { return [] }
-        var known = Set<String>()
+        let selection = try RepositoryAccess.select(repo, [ref], all: false)
+        guard selection.exclude.isEmpty, !ref.contains(".."), let id = selection.include.first else {
+            throw AssayError("--baseline takes one revision, not `\(ref)`", fix: "name a branch, tag or commit, e.g. --baseline origin/main")
+        }
+        var counts: [String: Int] = [:]
         do {
             let tree = try repo.commitHeader(id).tree
             for file in files {
-                guard let entry = try repo.treeEntry(GitPath(file.path), inTree: tree), entry.kind == .blob else { continue }
+                let path = paths[file.path] ?? GitPath(file.path)
+                guard let entry = try repo.treeEntry(path, inTree: tree), entry.kind == .blob else { continue }
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch where error.isMissingObject { continue }
                 let whole: ChangedFile
@@ -368,12 +412,12 @@ public final class AuditService: Sendable {
                 } else {
                     whole = ChangedFile.new(path: file.path, text: String(decoding: bytes, as: UTF8.self))
                 }
-                for f in Self.findings(in: whole, policy: policy, settings: settings, sha: id.hex) { known.insert(f.fingerprint) }
+                counts.merge(Self.findings(in: whole, policy: policy, settings: settings, sha: id.hex).counts, uniquingKeysWith: +)
             }
         } catch {
             throw RepositoryAccess.explain(error, doing: "read the baseline \(ref)")
         }
-        return known
+        return counts
     }
 
     // MARK: Settings

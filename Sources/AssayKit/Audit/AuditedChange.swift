@@ -39,8 +39,10 @@ final class AuditedChange {
     let changes: [FileChange]
     /// Commit messages in the change (commit and range modes), oldest first.
     let messages: [(id: ObjectID, message: String)]
-    /// Notes on content left out (conflicted paths, unreadable files).
+    /// Notes on content left out on purpose.
     var notes: [String] = []
+    /// Working-tree files that could not be read: the audit is partial (exit 3).
+    var unreadable: [String] = []
 
     /// The commit findings are tied to: the audited commit, or the commit the change sits on.
     var sha: String { (targetCommit ?? baseCommit)?.hex ?? String(repeating: "0", count: 40) }
@@ -80,10 +82,12 @@ final class AuditedChange {
         if let targetCommit {
             tree = try repo.commitHeader(targetCommit).tree
         } else {
-            let updates: [TreeUpdate] = changes.map { c in
-                c.status == .deleted ? .remove(c.path) : .upsert(c.path, c.newID, mode: c.newMode)
-            }
-            tree = try repo.writeTree(base: baseTree, updates: updates)
+            // Removals first, then additions: a file that replaces a directory (or the reverse)
+            // must not collide with the entries it replaces.
+            let removals: [TreeUpdate] = changes.filter { $0.status == .deleted || $0.status == .typeChanged }.map { .remove($0.path) }
+            let additions: [TreeUpdate] = changes.filter { $0.status != .deleted }.map { .upsert($0.path, $0.newID, mode: $0.newMode) }
+            let pruned = removals.isEmpty ? baseTree : try repo.writeTree(base: baseTree, updates: removals)
+            tree = try repo.writeTree(base: pruned, updates: additions)
         }
         builtTree = tree
         return tree
@@ -99,8 +103,15 @@ final class AuditedChange {
         case .staged, .workingTree:
             return try uncommitted(mode, repo, meanwhile)
         case .commit(let spec):
+            guard !spec.contains(".."), !spec.hasPrefix("^") else {
+                throw AssayError("--commit takes one commit, not `\(spec)`", fix: "use --range A..B for a range of commits")
+            }
             let id = try RepositoryAccess.select(repo, [spec], all: false).include.first
             guard let id else { throw AssayError("nothing to audit at \(spec)", fix: "pass --commit with a commit") }
+            if repo.shallowBoundary.contains(id) {
+                throw AssayError("\(spec) is the oldest commit of this shallow clone: its parent, the base of the change, is not here",
+                                 fix: "fetch one more commit (`git fetch --deepen=1`, or `fetch-depth: 2` in actions/checkout)")
+            }
             do {
                 let header = try repo.commitHeader(id)
                 let parent = header.parents.first
@@ -124,8 +135,11 @@ final class AuditedChange {
             throw AssayError("`\(spec)` is not a range", fix: "write it as BASE..HEAD, for example main..feature")
         }
         let from = parts[0].isEmpty ? "HEAD" : parts[0], to = parts[1].isEmpty ? "HEAD" : parts[1]
-        let a = try RepositoryAccess.select(repo, [from], all: false).include.first!
-        let b = try RepositoryAccess.select(repo, [to], all: false).include.first!
+        guard !from.hasPrefix("^"), !to.hasPrefix("^"),
+              let a = try RepositoryAccess.select(repo, [from], all: false).include.first,
+              let b = try RepositoryAccess.select(repo, [to], all: false).include.first else {
+            throw AssayError("`\(spec)` is not a range of two revisions", fix: "write it as BASE..HEAD, for example main..feature")
+        }
         let found: ObjectID?
         do { found = try repo.mergeBase(a, b) } catch {
             if repo.isShallow {
@@ -184,6 +198,7 @@ final class AuditedChange {
             var changes = index.changes(from: listing)
             trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
             var notes: [String] = []
+            var unreadable: [String] = []
             let conflicted = index.conflictedPaths
             if mode == .staged, !conflicted.isEmpty { return .conflicts(conflicted) }
             trace("audit: conflicts looked up at \(elapsedMs(since: started)) ms")
@@ -195,6 +210,10 @@ final class AuditedChange {
                 for c in changes { byPath[c.path] = c }
                 for c in unstaged.changes {
                     let headEntry = listing?.entry(c.path)
+                    // Submodules are audited in their own repositories.
+                    if c.newMode == 0o160000 || c.oldMode == 0o160000 { continue }
+                    // Outside a sparse checkout (or assume-unchanged), a missing file is not deleted.
+                    if c.status == .deleted && index.isNotCheckedOut(c.path) { continue }
                     if c.status == .deleted {
                         if let headEntry {
                             byPath[c.path] = FileChange(status: .deleted, path: c.path, oldPath: nil, oldID: headEntry.id, newID: .zero,
@@ -204,11 +223,15 @@ final class AuditedChange {
                         }
                         continue
                     }
-                    guard let (bytes, fileMode) = readWorkingFile(root, c.path) else {
-                        notes.append("\(c.path): could not be read from the working tree; left out")
+                    guard let fileMode = workingFileMode(root, c.path) else {
+                        unreadable.append("\(c.path): not a regular file or symlink in the working tree; not audited")
                         continue
                     }
-                    let id = try repo.writeBlob(bytes)
+                    let id: ObjectID
+                    do { id = try repo.writeBlobFromWorkdir(c.path) } catch {
+                        unreadable.append("\(c.path): cannot be read from the working tree (\(error.message)); check its permissions")
+                        continue
+                    }
                     if let headEntry, headEntry.id == id, headEntry.mode == fileMode {
                         byPath[c.path] = nil  // back to what HEAD has
                         continue
@@ -220,8 +243,10 @@ final class AuditedChange {
                 }
                 changes = byPath.values.sorted { $0.path < $1.path }
             }
-            return .change(AuditedChange(repo: repo, mode: mode, baseCommit: head, baseTree: headTree, targetCommit: nil,
-                                          changes: changes, messages: [], notes: notes))
+            let change = AuditedChange(repo: repo, mode: mode, baseCommit: head, baseTree: headTree, targetCommit: nil,
+                                       changes: changes, messages: [], notes: notes)
+            change.unreadable = unreadable
+            return .change(change)
         }
         let result: Uncommitted
         let began = Date()
@@ -255,36 +280,23 @@ final class AuditedChange {
         var result: Result<IndexSnapshot, GitError>?
     }
 
-    /// A working-tree file's bytes (a symlink's target for a symlink) and its git mode. Paths are
-    /// bytes: a name that is not UTF-8 is opened as it is.
-    static func readWorkingFile(_ root: URL, _ path: GitPath) -> ([UInt8], UInt32)? {
+    /// The git mode of a working-tree file (regular, executable or symlink), or nil for anything
+    /// else (a directory, a FIFO, a socket) or when it cannot be examined. The path is bytes: a name
+    /// that is not UTF-8 is examined as it is.
+    static func workingFileMode(_ root: URL, _ path: GitPath) -> UInt32? {
         var full = Array(root.path.utf8)
         if full.last != UInt8(ascii: "/") { full.append(UInt8(ascii: "/")) }
         full += path.bytes
         full.append(0)
-        return full.withUnsafeBufferPointer { buf -> ([UInt8], UInt32)? in
+        return full.withUnsafeBufferPointer { buf -> UInt32? in
             let cpath = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
             var st = stat()
             guard lstat(cpath, &st) == 0 else { return nil }
-            if (st.st_mode & S_IFMT) == S_IFLNK {
-                var target = [CChar](repeating: 0, count: 4097)
-                let n = readlink(cpath, &target, 4096)
-                guard n >= 0 else { return nil }
-                return (target.prefix(n).map { UInt8(bitPattern: $0) }, 0o120000)
+            switch st.st_mode & S_IFMT {
+            case S_IFLNK: return 0o120000
+            case S_IFREG: return (st.st_mode & 0o111) != 0 ? 0o100755 : 0o100644
+            default: return nil
             }
-            let fd = open(cpath, O_RDONLY)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            var out: [UInt8] = []
-            out.reserveCapacity(Int(st.st_size))
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65_536) }
-                if n < 0 { return nil }
-                if n == 0 { break }
-                out += chunk.prefix(n)
-            }
-            return (out, (st.st_mode & 0o111) != 0 ? 0o100755 : 0o100644)
         }
     }
 }

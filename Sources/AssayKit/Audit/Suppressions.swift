@@ -1,4 +1,5 @@
 import AssayCore
+import AssayRules
 import Foundation
 
 /// An inline suppression: `assay:allow RULE[,RULE…] reason` in a comment on the finding's line or
@@ -26,6 +27,12 @@ public struct InlineAllow: Equatable, Sendable {
     }
 
     public func allows(_ rule: String) -> Bool { rules.contains(rule) || rules.contains("all") }
+
+    /// True when the line is a comment and nothing else (`// …`, `# …`, `/* … */`, `<!-- … -->`, `-- …`, `; …`).
+    public static func isCommentOnly(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        return ["//", "#", "/*", "*", "<!--", "--", ";"].contains { t.hasPrefix($0) }
+    }
 }
 
 /// `.assayignore` at the repository root: findings accepted on purpose, by fingerprint.
@@ -56,7 +63,7 @@ public struct IgnoreList: Sendable {
     /// Parses the file; a malformed line is an error naming `.assayignore:LINE` and the fix.
     public static func parse(_ bytes: [UInt8], file: String = IgnoreList.fileName) throws(AssayError) -> IgnoreList {
         var list = IgnoreList()
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = ChangedFile.splitLines(String(decoding: bytes, as: UTF8.self))
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }

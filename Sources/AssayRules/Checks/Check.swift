@@ -41,9 +41,10 @@ public struct ChangedFile: Sendable {
     }
 
     /// Lines without their `\n` or `\r\n`; a final line end does not make an empty last line.
+    /// Split on bytes: in a Swift `String`, `\r\n` is one character and never equals `"\n"`.
     public static func splitLines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
         }
         if lines.last == "" { lines.removeLast() }
         return lines
