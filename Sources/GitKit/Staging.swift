@@ -98,30 +98,33 @@ public struct FileListing: Sendable, Equatable {
 
     /// Reads a serialized listing; nil when the bytes are not one (a truncated or foreign file).
     public init?(serialized bytes: [UInt8]) {
+        guard let listing = bytes.withUnsafeBytes({ FileListing(serializedBuffer: $0) }) else { return nil }
+        self = listing
+    }
+
+    /// Reads a serialized listing from memory (a mapped cache file), copying only what it keeps.
+    public init?(serializedBuffer raw: UnsafeRawBufferPointer) {
         let m = FileListing.magic.count
-        guard bytes.count >= m + 24, Array(bytes[0..<m]) == FileListing.magic,
-              let tree = ObjectID(bytes: bytes[m..<(m + 20)]) else { return nil }
-        func u32(_ at: Int) -> UInt32 {
-            UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
-        }
+        guard raw.count >= m + 24, raw.prefix(m).elementsEqual(FileListing.magic),
+              let base = raw.baseAddress else { return nil }
+        let tree = ObjectID(raw: base + m)
+        func u32(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         let n = Int(u32(m + 20))
         let table = m + 24
-        guard n >= 0, bytes.count >= table + n * 28 else { return nil }
+        guard raw.count >= table + n * 28 else { return nil }
         self.init(tree: tree)
         ids.reserveCapacity(n); modes.reserveCapacity(n); starts.reserveCapacity(n + 1)
         var total = 0
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<n {
-                let at = raw.baseAddress! + table + i * 28
-                ids.append(ObjectID(raw: at))
-                modes.append(UInt32(bigEndian: at.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
-                total += Int(UInt32(bigEndian: at.loadUnaligned(fromByteOffset: 24, as: UInt32.self)))
-                starts.append(Int32(total))
-            }
+        for i in 0..<n {
+            let at = base + table + i * 28
+            ids.append(ObjectID(raw: at))
+            modes.append(UInt32(bigEndian: at.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
+            total += Int(UInt32(bigEndian: at.loadUnaligned(fromByteOffset: 24, as: UInt32.self)))
+            starts.append(Int32(total))
         }
         let pathsAt = table + n * 28
-        guard bytes.count == pathsAt + total else { return nil }
-        paths = Array(bytes[pathsAt...])
+        guard raw.count == pathsAt + total else { return nil }
+        paths = Array(UnsafeRawBufferPointer(rebasing: raw[pathsAt...]))
     }
 }
 

@@ -20,8 +20,8 @@ struct Audit: ParsableCommand {
             lists them). The claims the change makes (on the lines it adds to
             claim-bearing docs, in its commit messages, in --message and in
             --pr-body) are checked against the audited content; a contradicted
-            claim is a finding. A stub the change's own words admit ("skeleton
-            with TODO markers") is info, not block.
+            claim is a finding. A stub that a doc the change edits admits
+            ("`src/x.rs` is a skeleton with TODO markers") is info, not block.
 
             Policy: `policy:` in .assay.yml names a policy file in the repository,
             or writes one inline (it extends the default); --policy FILE overrides

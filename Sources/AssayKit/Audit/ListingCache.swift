@@ -19,7 +19,8 @@ enum ListingCache {
         let dir = directory(repo)
         let fm = FileManager.default
         let file = dir.appendingPathComponent("listing-\(tree.hex)")
-        if let data = fm.contents(atPath: file.path), let cached = FileListing(serialized: Array(data)), cached.tree == tree {
+        if let data = try? Data(contentsOf: file, options: .alwaysMapped),
+           let cached = data.withUnsafeBytes({ FileListing(serializedBuffer: $0) }), cached.tree == tree {
             return cached
         }
         var listing: FileListing?
@@ -28,7 +29,7 @@ enum ListingCache {
             .filter { $0.lastPathComponent.hasPrefix("listing-") }
             .sorted { modified($0) > modified($1) }
         if let newest = others.first, let data = fm.contents(atPath: newest.path),
-           let old = FileListing(serialized: Array(data)), repo.contains(old.tree),
+           let old = data.withUnsafeBytes({ FileListing(serializedBuffer: $0) }), repo.contains(old.tree),
            let diff = try? repo.diffTrees(old.tree, tree) {
             listing = old.applying(diff.changes, tree: tree)
         }
