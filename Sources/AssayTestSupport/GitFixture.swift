@@ -16,8 +16,11 @@ public struct FixtureError: Error, CustomStringConvertible {
 
 /// Runs an executable (searched on PATH when not absolute) and waits for it.
 @discardableResult
+/// Runs a program to completion. With `timeout`, a program still running after that many seconds is
+/// killed (its status is then the signal's, 9): a test that must not hang fails instead.
 public func runProcess(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                       environment: [String: String] = [:], input: Data? = nil) throws -> ProcessResult {
+                       environment: [String: String] = [:], input: Data? = nil,
+                       timeout: Double? = nil) throws -> ProcessResult {
     let process = Process()
     if executable.hasPrefix("/") {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -35,6 +38,12 @@ public func runProcess(_ executable: String, _ arguments: [String], in directory
     process.standardError = errPipe
     process.standardInput = inPipe
     try process.run()
+    if let timeout {
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+            if process?.isRunning == true { kill(pid, SIGKILL) }
+        }
+    }
     if let input { inPipe.fileHandleForWriting.write(input) }
     try inPipe.fileHandleForWriting.close()
     // Read both pipes concurrently so a full pipe never blocks the child.

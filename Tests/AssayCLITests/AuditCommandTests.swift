@@ -4,7 +4,9 @@ import Testing
 
 /// Runs `assay audit` in the fixture with `--format json`; returns the result and the parsed report.
 func audit(_ fx: GitFixture, _ args: [String], environment: [String: String] = [:]) throws -> (ProcessResult, [String: Any]) {
-    let r = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "json"] + args, environment: environment)
+    // No audit of these small repositories takes seconds: one that hangs is killed and fails.
+    let r = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "json"] + args,
+                           environment: environment, timeout: 60)
     let json = (try? JSONSerialization.jsonObject(with: r.stdout) as? [String: Any]) ?? [:]
     return (r, json)
 }
@@ -69,6 +71,34 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         let (r, json) = try audit(fx, ["--staged"], environment: ["GIT_INDEX_FILE": alternate.path])
         #expect(r.status == 1)
         #expect(rules(json) == ["stub-marker"])
+    }
+
+    @Test func theListingOfHeadIsCachedAndCarriedAcrossCommits() throws {
+        let fx = try base()
+        try fx.commit("more", files: ["src/a.rs": "fn a() {}\n", "src/b/c.rs": "fn c() {}\n", "docs/x.md": "# x\n"])
+        try fx.write("src/a.rs", "fn a() {}\nfn a2() {}\n")
+        try fx.git("add", "-A")
+        #expect(try audit(fx, ["--staged"]).0.status == 0)
+        let cache = fx.path.appendingPathComponent(".git/assay/cache")
+        let first = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasPrefix("listing-") }
+        #expect(first == ["listing-\(try fx.git("rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines))"])
+        // A commit moves HEAD: the next audit carries the listing forward by a tree diff.
+        try fx.git("commit", "-qm", "a2")
+        try fx.git("rm", "-q", "src/b/c.rs")
+        try fx.write("src/b.rs", "fn b() { todo!() }\n")
+        try fx.write("src/a.rs", "fn a() {}\nfn a2() {}\nfn a3() { unimplemented!() }\n")
+        try fx.git("add", "-A")
+        let (r, json) = try audit(fx, ["--staged"])
+        #expect(r.status == 1)
+        #expect(findings(json).compactMap { $0["path"] as? String } == ["src/a.rs", "src/b.rs"])
+        #expect(findings(json).compactMap { $0["line"] as? Int } == [3, 1])
+        // What the audit compared is what git compares.
+        let summary = try #require(json["summary"] as? [String: Any])
+        #expect(summary["files"] as? Int == 2)
+        #expect(summary["added_lines"] as? Int == 2)
+        let carried = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasPrefix("listing-") }
+        #expect(carried.contains("listing-\(try fx.git("rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines))"))
+        #expect(carried.count <= 2)
     }
 
     @Test func crlfFilesAreCheckedLineByLine() throws {
