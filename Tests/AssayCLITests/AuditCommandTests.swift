@@ -118,6 +118,20 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect(findings(json).isEmpty)
     }
 
+    @Test func aMovedAndEditedFileAddsOnlyItsEdits() throws {
+        let fx = try base()
+        let body = (1...12).map { "fn f\($0)() -> u32 { \($0) }" }.joined(separator: "\n")
+        try fx.commit("legacy", files: ["legacy/io.rs": "fn read() { todo!() }\n" + body + "\n"])
+        try fx.git("mv", "legacy/io.rs", "src/io.rs")
+        try fx.write("src/io.rs", "fn read() { todo!() }\n" + body + "\nfn write() { unimplemented!() }\n")
+        try fx.git("add", "-A")
+        let (r, json) = try audit(fx, ["--staged"])
+        #expect(r.status == 1)
+        // Only the edit is new: the old todo!() moved with the file.
+        #expect(findings(json).compactMap { $0["line"] as? Int } == [14])
+        #expect((json["summary"] as? [String: Any])?["added_lines"] as? Int == 1)
+    }
+
     @Test func commitTakesOneRevision() throws {
         let fx = try base()
         try fx.commit("second", files: ["src/b.rs": "fn b() {}\n"])

@@ -153,15 +153,19 @@ public final class AuditService: Sendable {
         var addedLineCount = 0
         var wholeFileCounts: [String: Int] = [:]
         var gitPaths: [String: GitPath] = [:]
-        // A file deleted and one added with the same content is a move: it adds no line.
-        let deletedContent = Set(change.changes.filter { $0.status == .deleted }.map(\.oldID))
+        // A file deleted and one added with the same content is a move: it adds no line. One added
+        // with the same name as the only deleted file of that name may be a move with edits.
+        let deleted = change.changes.filter { $0.status == .deleted && ($0.oldMode & 0o170000) == 0o100000 }
+        let deletedContent = Set(deleted.map(\.oldID))
+        let deletedByName = Dictionary(grouping: deleted, by: { $0.path.lastComponent })
         for c in change.changes where c.status != .deleted && (c.newMode & 0o170000) == 0o100000 {
             let path = c.path.string
             guard policy.covers(path) else { continue }
             if c.status == .added && deletedContent.contains(c.newID) { continue }
             let file: ChangedFile
             do {
-                guard let f = try changedFile(c, repo) else { continue }
+                let sameName = c.status == .added ? deletedByName[c.path.lastComponent] : nil
+                guard let f = try changedFile(c, repo, movedFrom: sameName?.count == 1 ? sameName![0].oldID : nil) else { continue }
                 file = f
             } catch {
                 if error.isMissingObject {
@@ -331,7 +335,10 @@ public final class AuditService: Sendable {
     // MARK: Files and checks
 
     /// The file as the change leaves it, with the lines it adds; nil for content no check reads.
-    func changedFile(_ c: FileChange, _ repo: Repository) throws(GitError) -> ChangedFile? {
+    /// `movedFrom`: the content of a file the change deleted with the same name, when there is
+    /// exactly one; a new file that is mostly that content is a move with edits, and only the edits
+    /// are added lines (as `git diff -M` shows it).
+    func changedFile(_ c: FileChange, _ repo: Repository, movedFrom: ObjectID? = nil) throws(GitError) -> ChangedFile? {
         let new = try repo.blob(c.newID)
         let isBinary = new.prefix(8000).contains(0)
         let isNew = c.status == .added || c.oldID.isZero || (c.oldMode & 0o170000) != 0o100000
@@ -339,9 +346,16 @@ public final class AuditService: Sendable {
             return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: true, size: new.count,
                                isNew: isNew, blobID: c.newID.hex)
         }
-        let old: [UInt8]? = isNew ? nil : try repo.blob(c.oldID)
-        let numbers = try LineDiff.addedLines(old: old, new: new)
         let lines = ChangedFile.splitLines(String(decoding: new, as: UTF8.self))
+        var numbers: [Int]
+        if isNew, let movedFrom, let old = try? repo.blob(movedFrom) {
+            numbers = try LineDiff.addedLines(old: old, new: new)
+            // Not similar enough to be the same file moved: all of it is new.
+            if numbers.count * 2 > lines.count { numbers = try LineDiff.addedLines(old: nil, new: new) }
+        } else {
+            let old: [UInt8]? = isNew ? nil : try repo.blob(c.oldID)
+            numbers = try LineDiff.addedLines(old: old, new: new)
+        }
         let added = numbers.compactMap { n in n >= 1 && n <= lines.count ? AddedLine(number: n, text: lines[n - 1]) : nil }
         return ChangedFile(path: c.path.string, addedLines: added, lines: lines, isBinary: false, size: new.count,
                            isNew: isNew, blobID: c.newID.hex)
