@@ -102,6 +102,20 @@ struct CheckText {
     }
 
     /// The end of the identifier that starts at `k`.
+    /// Visits the identifiers that start in the code of line `n`, in order (`k` where one starts,
+    /// `end` just after it), until `body` returns a value.
+    func firstMatch<T>(identifiersOnLine n: Int, _ body: (_ k: Int, _ end: Int) -> T?) -> T? {
+        let range = range(ofLine: n)
+        var k = range.lowerBound
+        while k < range.upperBound {
+            guard Byte.isIdent(code[k]), k == 0 || !Byte.isIdent(code[k - 1]) else { k += 1; continue }
+            let end = identEnd(k)
+            if let found = body(k, end) { return found }
+            k = max(k + 1, end)
+        }
+        return nil
+    }
+
     func identEnd(_ k: Int) -> Int {
         var k = k
         while k < code.count && Byte.isIdent(code[k]) { k += 1 }

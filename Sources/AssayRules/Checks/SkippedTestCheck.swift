@@ -219,13 +219,7 @@ public struct SkippedTestCheck: Check {
 
     /// The skip on line `n` as the finding names it (`it.skip`, `#[ignore]`, `.disabled`), or nil.
     static func skip(onLine n: Int, in text: CheckText, _ language: Language) -> String? {
-        let range = text.range(ofLine: n)
-        var k = range.lowerBound
-        while k < range.upperBound {
-            let c = text.code[k]
-            guard Byte.isIdent(c), k == 0 || !Byte.isIdent(text.code[k - 1]) else { k += 1; continue }
-            let end = text.identEnd(k)
-            defer { k = max(k + 1, end) }
+        return text.firstMatch(identifiersOnLine: n) { k, end -> String? in
             let name = text.codeText(k, end)
             let before = text[code: k - 1]
             switch language {
@@ -284,8 +278,8 @@ public struct SkippedTestCheck: Check {
                     if text[code: chain - 1] == Byte.at { return "@" + text.codeText(chain, end) }
                 }
             }
+            return nil
         }
-        return nil
     }
 
     /// Receivers of `Skip` that are a `testing.TB`: the usual parameter names, and a suite's `s.T()`.

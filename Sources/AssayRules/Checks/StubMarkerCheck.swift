@@ -182,12 +182,7 @@ public struct StubMarkerCheck: Check {
     /// The marker on line `n`, as it is shown in the finding's message, or nil.
     static func marker(onLine n: Int, in text: CheckText, _ language: SourceLanguage) -> String? {
         let range = text.range(ofLine: n)
-        var k = range.lowerBound
-        while k < range.upperBound {
-            let c = text.code[k]
-            guard Byte.isIdent(c), k == 0 || !Byte.isIdent(text.code[k - 1]) else { k += 1; continue }
-            let end = text.identEnd(k)
-            defer { k = max(k + 1, end) }
+        return text.firstMatch(identifiersOnLine: n) { k, end -> String? in
             if text.isWord(k, "return"), let message = stringMessage(in: text, from: end, to: range.upperBound,
                                                                       openings: returnMessages) {
                 return "return \"\(message)\""
@@ -229,8 +224,8 @@ public struct StubMarkerCheck: Check {
                     return "panic(\"\(message)\")"
                 }
             }
+            return nil
         }
-        return nil
     }
 
     /// For a call whose callee ends at `after`: the stub opening of its first argument when that is a
