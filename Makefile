@@ -2,7 +2,7 @@
 #   make run    install the C libraries, build a release binary, snapshot and check this repository
 #   make test   run every test
 SWIFT ?= swift
-APT_PACKAGES = git python3 pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
+APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
                libcurl4-openssl-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -19,6 +19,8 @@ deps:
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@python3 -c "import jsonschema, junitparser" 2>/dev/null || python3 -m pip install -q jsonschema junitparser 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages jsonschema junitparser
 
 # The Swift runtime linked statically: a hook run starts about 13 ms sooner (measured on --version).
 build:

@@ -39,6 +39,8 @@ let package = Package(
             "AssayCore",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /** Reporters: findings to SARIF, JUnit XML, Markdown and GitHub annotations — pure functions. */
+        .target(name: "AssayReport", dependencies: ["AssayCore"]),
         /** The SQLite ledger (GRDB): records, named append-only migrations. An index, never the truth. */
         .target(name: "AssayLedger", dependencies: [
             "AssayCore",
@@ -51,7 +53,7 @@ let package = Package(
         ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
         .executableTarget(name: "assay", dependencies: [
-            "AssayKit", "AssayCore", "GitKit",
+            "AssayKit", "AssayCore", "AssayReport", "GitKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Test helpers: real git repositories built in temp directories with the git CLI. */
@@ -60,6 +62,8 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "AssayTestSupport"]),
         .testTarget(name: "MarkdownKitTests", dependencies: ["MarkdownKit"]),
         .testTarget(name: "AssayRulesTests", dependencies: ["AssayRules", "AssayCore", "MarkdownKit"]),
+        .testTarget(name: "AssayReportTests", dependencies: ["AssayReport", "AssayCore", "AssayTestSupport"],
+                    exclude: ["Golden"]),
         .testTarget(name: "AssayPolicyTests", dependencies: ["AssayPolicy", "AssayCore"]),
         .testTarget(name: "AssayLedgerTests", dependencies: ["AssayLedger", "AssayTestSupport"]),
         .testTarget(name: "AssayKitTests", dependencies: ["AssayKit", "AssayLedger", "GitKit", "AssayTestSupport"]),

@@ -105,10 +105,15 @@ func fail(_ error: AssayError) -> ExitCode {
 
 /// Prints a value as one line of JSON (sorted keys) on stdout: the `--format json` of every command.
 func printJSON(_ value: some Encodable) {
+    Terminal.standardOutput.write(jsonLine(value))
+}
+
+/// A value as one line of JSON with sorted keys, and a line end.
+func jsonLine(_ value: some Encodable) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-    Terminal.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+    return String(decoding: data, as: UTF8.self) + "\n"
 }
 
 /// Where output goes, and whether it is a terminal.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssayCore
 import AssayKit
+import AssayReport
 import Foundation
 
 struct Audit: ParsableCommand {
@@ -99,10 +100,14 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: "The lowest severity that fails the gate: block, warn, or never.")
     var failOn: FailOn = .block
 
-    @Option(name: .long, help: "text for people, json for machines (schema assay.audit/v1).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "text for people; json (schema assay.audit/v1); sarif (2.1.0, for code scanning); junit (XML); markdown (a PR comment or job summary); github (workflow annotations).")
+    var format: AuditFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
 
     enum FailOn: String, ExpressibleByArgument, CaseIterable { case block, warn, info, never }
+    enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit, markdown, github }
 
     func validate() throws {
         let modes = [staged, commit != nil, range != nil].filter { $0 }.count
@@ -110,9 +115,10 @@ struct Audit: ParsableCommand {
         if let range, !range.contains("..") { throw ValidationError("--range takes A..B, e.g. origin/main..HEAD") }
     }
 
+    var failSeverity: Severity? { failOn == .never ? nil : Severity(rawValue: failOn.rawValue) }
+
     func run() throws {
         let mode: AuditMode = staged ? .staged : commit.map { .commit($0) } ?? range.map { .range($0) } ?? .workingTree
-        let failSeverity: Severity? = failOn == .never ? nil : Severity(rawValue: failOn.rawValue)
         let request = AuditRequest(repositoryPath: global.repo, mode: mode, prBodyPath: prBody, messagePath: message,
                                    policyPath: policy, rubricPath: rubric, branch: branch, failOn: failSeverity,
                                    baselineRef: baseline, baselineFile: baselineFile)
@@ -122,9 +128,21 @@ struct Audit: ParsableCommand {
         let tracing = ProcessInfo.processInfo.environment["ASSAY_TRACE"] != nil
         do { report = try AuditService().run(request, writeBaselineTo: writeBaseline) } catch { throw fail(error) }
         if tracing { Terminal.standardError.write("assay trace: audit: service returned at \(Int(Date().timeIntervalSince(started) * 1000)) ms\n") }
+        let rendered: String
         switch format {
-        case .json: printJSON(report)
-        case .text: Terminal.standardOutput.write(text(report))
+        case .json: rendered = jsonLine(report)
+        case .text: rendered = text(report, color: output == nil && Terminal.standardOutput.useColor(global.color))
+        case .sarif: rendered = SARIFReporter.report(reportInput(report))
+        case .junit: rendered = JUnitReporter.report(reportInput(report), failOn: failSeverity)
+        case .markdown: rendered = MarkdownReporter.report(reportInput(report))
+        case .github: rendered = GitHubAnnotations.report(reportInput(report))
+        }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(rendered.utf8)) else {
+                throw fail(AssayError("cannot write the report", at: output, fix: "check that the directory exists and is writable"))
+            }
+        } else {
+            Terminal.standardOutput.write(rendered)
         }
         if tracing { Terminal.standardError.write("assay trace: audit: printed at \(Int(Date().timeIntervalSince(started) * 1000)) ms\n") }
         traceMonotonic("audit printed")
@@ -135,8 +153,30 @@ struct Audit: ParsableCommand {
         if report.isPartial { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 
-    func text(_ r: AuditReport) -> String {
-        let color = Terminal.standardOutput.useColor(global.color)
+    /// The report as the reporters read it.
+    func reportInput(_ r: AuditReport) -> ReportInput {
+        ReportInput(toolVersion: AssayVersion.current, sha: r.sha, verdict: r.verdict, gateReasons: r.gate.reasons,
+                    decision: r.decision.decision, utility: r.decision.utility, risk: r.decision.risk,
+                    summaryLine: summaryLine(r),
+                    rules: AuditService.rules.map { .init(id: $0.id, name: $0.name, summary: $0.summary, defaultSeverity: $0.defaultSeverity) },
+                    findings: r.findings, suppressed: r.suppressed)
+    }
+
+    func summaryLine(_ r: AuditReport) -> String {
+        let s = r.summary
+        let what: String
+        switch r.mode {
+        case "staged": what = "staged change"
+        case "working-tree": what = "working-tree change"
+        default: what = "\(r.mode) \(r.sha.prefix(12))"
+        }
+        var line = "\(what): \(s.files) file\(s.files == 1 ? "" : "s"), \(s.addedLines) added line\(s.addedLines == 1 ? "" : "s") — "
+        line += "\(s.block) block · \(s.warn) warn · \(s.info) info"
+        if s.suppressed > 0 { line += " · \(s.suppressed) suppressed" }
+        return line
+    }
+
+    func text(_ r: AuditReport, color: Bool) -> String {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         func label(_ s: Severity) -> String {
             switch s {
@@ -174,17 +214,7 @@ struct Audit: ParsableCommand {
         out += "decision: \(paint(d.decision, decisionColor)) (utility \(d.utility), risk \(d.risk))"
         if let last = d.reasons.last { out += " — \(last)" }
         out += "\n"
-        let s = r.summary
-        let what: String
-        switch r.mode {
-        case "staged": what = "staged change"
-        case "working-tree": what = "working-tree change"
-        default: what = "\(r.mode) \(r.sha.prefix(12))"
-        }
-        out += "\(what): \(s.files) file\(s.files == 1 ? "" : "s"), \(s.addedLines) added line\(s.addedLines == 1 ? "" : "s") — "
-        out += "\(s.block) block · \(s.warn) warn · \(s.info) info"
-        if s.suppressed > 0 { out += " · \(s.suppressed) suppressed" }
-        out += "\n"
+        out += summaryLine(r) + "\n"
         if r.verdict == "pass" {
             out += paint("PASS", "1;32") + (r.isPartial ? " (partial: some files could not be read)" : "") + "\n"
         } else {

@@ -631,6 +631,25 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect((lenient["decision"] as? [String: Any])?["decision"] as? String == "APPROVE")
     }
 
+    @Test func reportFormatsAndOutputFile() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["README.md": "# x\n"])
+        try fx.write("src/a.rs", "fn a() { todo!() }\n")
+        let sarif = fx.root.appendingPathComponent("audit.sarif")
+        let r = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "sarif", "--output", sarif.path])
+        #expect(r.status == 1)
+        #expect(r.out.isEmpty)
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: sarif)) as? [String: Any]
+        let results = ((doc?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        #expect(results.compactMap { $0["ruleId"] as? String } == ["stub-marker"])
+        let github = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "github"])
+        #expect(github.out.hasPrefix("::error file=src/a.rs,line=1,endLine=1,title=assay stub-marker::"))
+        let junit = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "junit"])
+        #expect(junit.out.contains("failures=\"1\""))
+        let md = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--format", "markdown"])
+        #expect(md.out.hasPrefix("<!-- assay:audit -->"))
+    }
+
     @Test func textOutputGroupsByFileAndEndsWithTheVerdict() throws {
         let fx = try GitFixture()
         try fx.commit("root", files: ["README.md": "# x\n"])
