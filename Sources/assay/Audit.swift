@@ -40,6 +40,8 @@ struct Audit: ParsableCommand {
               --baseline-file only findings whose fingerprints are not in a file
                               written by --write-baseline
 
+            ASSAY_SKIP=rule,rule turns rules off for one run (a hook run, say).
+
             Fingerprints (in --format json and --verbose) do not depend on line
             numbers: lines inserted above a finding keep it; editing the offending
             text changes it.

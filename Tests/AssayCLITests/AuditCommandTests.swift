@@ -362,6 +362,18 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect(try audit(onMain, ["--branch", "release/3"]).0.status == 1)
     }
 
+    @Test func assaySkipTurnsRulesOffForOneRun() throws {
+        let fx = try repoWithTodo()
+        try fx.write("src/stub.rs", "fn s() { todo!() }\n")
+        #expect(try audit(fx, []).0.status == 1)
+        let (r, json) = try audit(fx, [], environment: ["ASSAY_SKIP": "stub-marker,todo-added"])
+        #expect(r.status == 0)
+        #expect(findings(json).isEmpty)
+        let (typo, _) = try audit(fx, [], environment: ["ASSAY_SKIP": "stub-markers"])
+        #expect(typo.status == 1)
+        #expect(typo.err.contains("ASSAY_SKIP names `stub-markers`"))
+    }
+
     @Test func maxWarningsThresholdFailsTheGate() throws {
         let fx = try repoWithTodo(config: "version: 1\npolicy:\n  thresholds:\n    max_warnings: 1\n")
         let (r, json) = try audit(fx, [])

@@ -140,7 +140,16 @@ public final class AuditService: Sendable {
         let branch = request.branch ?? branchName(request.mode, repo)
         let basePolicy = try loadPolicy(request, config, change, knownRules)
         warnings += basePolicy.warnings
-        let policy = basePolicy.resolved(forBranch: branch)
+        var policy = basePolicy.resolved(forBranch: branch)
+        // ASSAY_SKIP=rule,… turns rules off for one run (the pre-commit framework's SKIP convention).
+        for id in Self.skippedRules() {
+            guard knownRules.contains(id) else {
+                warnings.append("ASSAY_SKIP names `\(id)`, which is not a rule; the rules are: \(AuditService.rules.map(\.id).joined(separator: ", "))")
+                continue
+            }
+            policy.rules[id] = Policy.RuleSetting(severity: nil)
+            notices.append("\(id) skipped for this run (ASSAY_SKIP)")
+        }
         let rubric = try loadRubric(request, config, change)
         warnings += rubric.warnings
         let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes)
@@ -330,6 +339,12 @@ public final class AuditService: Sendable {
             },
             ignoreFile: .init(expired: expired, stale: stale), unreadable: unreadable,
             warnings: warnings, notices: notices, durationMs: elapsedMs(since: started))
+    }
+
+    /// The rule ids in `ASSAY_SKIP` (comma- or space-separated).
+    static func skippedRules() -> [String] {
+        guard let value = ProcessInfo.processInfo.environment["ASSAY_SKIP"] else { return [] }
+        return value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init).filter { !$0.isEmpty }
     }
 
     // MARK: Files and checks
