@@ -114,6 +114,22 @@ public final class ClaimsService: Sendable {
         return nil
     }
 
+    /// Why `path` is a claim source under `config`, or nil when it is not one (excluded, or neither
+    /// a doc by convention nor included by `claims.include`).
+    static func sourceReason(_ path: String, _ config: AssayConfig) -> String? {
+        let included = config.claimsInclude.first { $0.matches(path) }
+        guard mayBeSource(Array(path.utf8)) || included != nil,
+              !config.claimsExclude.contains(where: { $0.matches(path) }) else { return nil }
+        return defaultSource(path) ?? included.map { "included by .assay.yml (\($0.pattern))" }
+    }
+
+    /// The claims in one source file: a Task Master `tasks.json`, or Markdown. Nil when a
+    /// `tasks.json` is not a Task Master file (invalid JSON, no "tasks").
+    static func extract(_ bytes: [UInt8], path: String, commit: String) -> [ExtractedClaim]? {
+        if TaskMasterExtractor.isTaskMasterFile(path) { return TaskMasterExtractor.claims(in: bytes, path: path, commit: commit) }
+        return DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path, commit: commit)
+    }
+
     public func run(_ request: ClaimsRequest) throws(AssayError) -> ClaimsReport {
         let repo = try RepositoryAccess.open(request.repositoryPath)
         let selection = try RepositoryAccess.select(repo, [request.at], all: false)
@@ -159,25 +175,16 @@ public final class ClaimsService: Sendable {
                     && (Self.mayBeSource(file.path.bytes) || config.claimsInclude.contains { $0.matches(file.path.string) })
             }
             for (path, entry) in candidates.sorted(by: { $0.path < $1.path }) {
-                let name = path.string
-                if config.claimsExclude.contains(where: { $0.matches(name) }) { continue }
-                let included = config.claimsInclude.first { $0.matches(name) }
-                guard let reason = Self.defaultSource(name) ?? included.map({ "included by .assay.yml (\($0.pattern))" }) else { continue }
+                guard let reason = Self.sourceReason(path.string, config) else { continue }
                 sources.append(ClaimSourceFile(path: path.string, reason: reason))
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch {
                     if error.isMissingObject { continue }  // a partial clone: the doc is not here
                     throw RepositoryAccess.explain(error, doing: "read \(path)")
                 }
-                let extracted: [ExtractedClaim]
-                if TaskMasterExtractor.isTaskMasterFile(path.string) {
-                    guard let found = TaskMasterExtractor.claims(in: bytes, path: path.string, commit: sha.hex) else {
-                        warnings.append("\(path): not a Task Master tasks file (invalid JSON or no \"tasks\"); skipped")
-                        continue
-                    }
-                    extracted = found
-                } else {
-                    extracted = DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path.string, commit: sha.hex)
+                guard let extracted = Self.extract(bytes, path: path.string, commit: sha.hex) else {
+                    warnings.append("\(path): not a Task Master tasks file (invalid JSON or no \"tasks\"); skipped")
+                    continue
                 }
                 // When was it written? Blame the doc (once) and judge each claim at the commit that wrote
                 // its line as well as at the audited commit.

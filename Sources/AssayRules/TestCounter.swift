@@ -95,14 +95,14 @@ extension TestCounter {
         var total = 0
         var i = 0
         while i < c.n {
-            guard c.b[i] == Ch.at else { i += 1; continue }
+            guard c.b[i] == Byte.at else { i += 1; continue }
             var k = i + 1
             if c.starts(k, "Testing."), c.isWord(k + 8, "Test") { k += 8 }
             guard c.isWord(k, "Test") else { i += 1; continue }
             var j = k + 4
             var arguments: Range<Int>?
             let p = c.skipSpace(j)
-            if c[p] == Ch.lp {
+            if c[p] == Byte.lp {
                 guard let close = c.matching(p) else { break }
                 arguments = (p + 1)..<close
                 j = close + 1
@@ -121,11 +121,11 @@ extension TestCounter {
         var j = start
         while true {
             let k = c.skipSpace(j)
-            if c[k] == Ch.at {
+            if c[k] == Byte.at {
                 var e = k + 1
-                while isIdent(c[e]) || c[e] == Ch.dot { e += 1 }
+                while Byte.isIdent(c[e]) || c[e] == Byte.dot { e += 1 }
                 if e == k + 1 { return nil }
-                if c[e] == Ch.lp {
+                if c[e] == Byte.lp {
                     guard let close = c.matching(e) else { return nil }
                     e = close + 1
                 }
@@ -138,7 +138,7 @@ extension TestCounter {
             if word == "func" { return k }
             guard swiftModifiers.contains(word) else { return nil }
             j = e
-            if c[j] == Ch.lp, let close = c.matching(j) { j = close + 1 }  // private(set), nonisolated(unsafe)
+            if c[j] == Byte.lp, let close = c.matching(j) { j = close + 1 }  // private(set), nonisolated(unsafe)
         }
     }
 
@@ -166,17 +166,17 @@ extension TestCounter {
         let r = c.trim(range)
         guard !r.isEmpty else { return nil }
         let last = r.upperBound - 1
-        if c[r.lowerBound] == Ch.lb, c.matching(r.lowerBound) == last {
+        if c[r.lowerBound] == Byte.lb, c.matching(r.lowerBound) == last {
             let inner = c.trim((r.lowerBound + 1)..<last)
-            if inner.isEmpty || (inner.count == 1 && c[inner.lowerBound] == Ch.colon) { return 0 }
+            if inner.isEmpty || (inner.count == 1 && c[inner.lowerBound] == Byte.colon) { return 0 }
             return c.split(inner, generics: true).count
         }
-        if c[r.lowerBound] == Ch.lp, c.matching(r.lowerBound) == last {
+        if c[r.lowerBound] == Byte.lp, c.matching(r.lowerBound) == last {
             return swiftCollectionCount(c, (r.lowerBound + 1)..<last)
         }
         if c.isWord(r.lowerBound, "zip") {
             let p = c.skipSpace(r.lowerBound + 3)
-            guard c[p] == Ch.lp, c.matching(p) == last else { return nil }
+            guard c[p] == Byte.lp, c.matching(p) == last else { return nil }
             let parts = c.split((p + 1)..<last, generics: true)
             guard parts.count == 2, let a = swiftCollectionCount(c, parts[0]),
                   let b = swiftCollectionCount(c, parts[1]) else { return nil }
@@ -198,9 +198,9 @@ extension TestCounter {
             let nameEnd = c.identEnd(nameStart)
             guard c.starts(nameStart, "test"), nameEnd > nameStart else { continue }
             let open = c.skipSpace(nameEnd)
-            guard c[open] == Ch.lp else { continue }  // generic test funcs are not run
+            guard c[open] == Byte.lp else { continue }  // generic test funcs are not run
             let close = c.skipSpace(open + 1)
-            guard c[close] == Ch.rp else { continue }
+            guard c[close] == Byte.rp else { continue }
             guard returnsVoid(c, after: close + 1), !isTypeMember(c, before: at) else { continue }
             total += 1
         }
@@ -222,17 +222,17 @@ extension TestCounter {
             if c.isWord(k, "async") { k = c.skipSpace(k + 5); continue }
             if c.isWord(k, "throws") {
                 k += 6
-                if c[k] == Ch.lp, let close = c.matching(k) { k = close + 1 }
+                if c[k] == Byte.lp, let close = c.matching(k) { k = close + 1 }
                 k = c.skipSpace(k)
                 continue
             }
             if c.isWord(k, "rethrows") { k = c.skipSpace(k + 8); continue }
             break
         }
-        guard c[k] == Ch.minus, c[k + 1] == Ch.gt else { return true }
+        guard c[k] == Byte.minus, c[k + 1] == Byte.gt else { return true }
         let t = c.skipSpace(k + 2)
         if c.isWord(t, "Void") { return true }
-        return c[t] == Ch.lp && c[c.skipSpace(t + 1)] == Ch.rp
+        return c[t] == Byte.lp && c[c.skipSpace(t + 1)] == Byte.rp
     }
 
     /// True when the modifiers before `func` include `static` or `class` (type methods are not tests).
@@ -261,13 +261,13 @@ extension TestCounter {
         var pending: [RustAttribute] = []
         var i = 0
         while i < c.n {
-            guard c.b[i] == Ch.hash else { i += 1; continue }
+            guard c.b[i] == Byte.hash else { i += 1; continue }
             let open = c.skipSpace(i + 1)
-            guard c[open] == Ch.lb, let close = c.matching(open) else { i += 1; continue }
+            guard c[open] == Byte.lb, let close = c.matching(open) else { i += 1; continue }
             pending.append(rustAttribute(c, (open + 1)..<close))
             i = close + 1
             let next = c.skipSpace(i)
-            if c[next] == Ch.hash, c[c.skipSpace(next + 1)] == Ch.lb { continue }
+            if c[next] == Byte.hash, c[c.skipSpace(next + 1)] == Byte.lb { continue }
             if let fnAt = rustFnKeyword(c, from: next) { total = add(total, resolveRust(c, pending, fnAt: fnAt)) }
             pending.removeAll()
         }
@@ -278,20 +278,20 @@ extension TestCounter {
         var path = ""
         var k = c.skipSpace(range.lowerBound)
         while k < range.upperBound {
-            if isIdent(c[k]) {
+            if Byte.isIdent(c[k]) {
                 let e = c.identEnd(k)
                 path += c.text(k..<e)
                 k = e
-            } else if c[k] == Ch.colon, c[k + 1] == Ch.colon {
+            } else if c[k] == Byte.colon, c[k + 1] == Byte.colon {
                 path += "::"
                 k += 2
-            } else if c[k] == Ch.sp || c[k] == Ch.tab {
+            } else if c[k] == Byte.sp || c[k] == Byte.tab {
                 k += 1
             } else {
                 break
             }
         }
-        let hasArguments = c[k] == Ch.lp
+        let hasArguments = c[k] == Byte.lp
         if path == "rstest" || path.hasSuffix("::rstest") { return .rstest }
         if (path == "case" || path.hasPrefix("case::")) && hasArguments { return .rstestCase }
         if path == "test_case" || path == "test_case::test_case" { return .testCase }
@@ -310,15 +310,15 @@ extension TestCounter {
                 return k
             case "pub":
                 var j = c.skipSpace(e)
-                if c[j] == Ch.lp, let close = c.matching(j) { j = close + 1 }
+                if c[j] == Byte.lp, let close = c.matching(j) { j = close + 1 }
                 k = c.skipSpace(j)
             case "async", "unsafe", "const", "default":
                 k = c.skipSpace(e)
             case "extern":
                 var j = c.skipSpace(e)
-                if c[j] == Ch.dq {
+                if c[j] == Byte.dq {
                     j += 1
-                    while j < c.n && c.b[j] != Ch.dq { j += 1 }
+                    while j < c.n && c.b[j] != Byte.dq { j += 1 }
                     j += 1
                 }
                 k = c.skipSpace(j)
@@ -343,26 +343,26 @@ extension TestCounter {
     private static func rstestValuesProduct(_ c: Code, fnAt: Int) -> Int {
         var k = c.identEnd(c.skipSpace(fnAt + 2))
         k = c.skipSpace(k)
-        if c[k] == Ch.lt {  // generics: angle brackets, `->` inside `Fn() -> T` does not close
+        if c[k] == Byte.lt {  // generics: angle brackets, `->` inside `Fn() -> T` does not close
             var depth = 0
             while k < c.n {
-                if c.b[k] == Ch.lt { depth += 1 }
-                if c.b[k] == Ch.gt && c[k - 1] != Ch.minus { depth -= 1; if depth == 0 { break } }
+                if c.b[k] == Byte.lt { depth += 1 }
+                if c.b[k] == Byte.gt && c[k - 1] != Byte.minus { depth -= 1; if depth == 0 { break } }
                 k += 1
             }
             k = c.skipSpace(k + 1)
         }
-        guard c[k] == Ch.lp, let close = c.matching(k) else { return 1 }
+        guard c[k] == Byte.lp, let close = c.matching(k) else { return 1 }
         var product = 1
         var i = k + 1
         while i < close {
-            guard c.b[i] == Ch.hash else { i += 1; continue }
+            guard c.b[i] == Byte.hash else { i += 1; continue }
             let open = c.skipSpace(i + 1)
-            guard c[open] == Ch.lb, let end = c.matching(open) else { i += 1; continue }
+            guard c[open] == Byte.lb, let end = c.matching(open) else { i += 1; continue }
             let name = c.skipSpace(open + 1)
             if c.isWord(name, "values") {
                 let p = c.skipSpace(name + 6)
-                if c[p] == Ch.lp, let q = c.matching(p), q < end {
+                if c[p] == Byte.lp, let q = c.matching(p), q < end {
                     product = multiply(product, max(c.split((p + 1)..<q, generics: true).count, 1))
                 }
             }
@@ -397,15 +397,15 @@ extension TestCounter {
             var k = i
             while k < c.n {
                 let ch = c.b[k]
-                if ch == Ch.lp || ch == Ch.lb || ch == Ch.lc {
+                if ch == Byte.lp || ch == Byte.lb || ch == Byte.lc {
                     depth += 1
-                } else if ch == Ch.rp || ch == Ch.rb || ch == Ch.rc {
+                } else if ch == Byte.rp || ch == Byte.rb || ch == Byte.rc {
                     depth = max(0, depth - 1)
-                } else if ch == Ch.nl {
+                } else if ch == Byte.nl {
                     if depth > 0 { k += 1; continue }
                     var m = k - 1
-                    while m >= start && (c.b[m] == Ch.sp || c.b[m] == Ch.tab || c.b[m] == Ch.cr) { m -= 1 }
-                    if m >= start && c.b[m] == Ch.bs { k += 1; continue }
+                    while m >= start && (c.b[m] == Byte.sp || c.b[m] == Byte.tab || c.b[m] == Byte.cr) { m -= 1 }
+                    if m >= start && c.b[m] == Byte.bs { k += 1; continue }
                     break
                 }
                 k += 1
@@ -414,13 +414,13 @@ extension TestCounter {
             i = k + 1
             var p = start
             var indent = 0
-            while p < end && isSpace(c.b[p]) {
-                indent = c.b[p] == Ch.tab ? (indent / 8 + 1) * 8 : indent + 1
+            while p < end && Byte.isSpace(c.b[p]) {
+                indent = c.b[p] == Byte.tab ? (indent / 8 + 1) * 8 : indent + 1
                 p += 1
             }
             if p >= end { continue }  // blank, or only a comment
             while let last = scopes.last, last.indent >= indent { scopes.removeLast() }
-            if c.b[p] == Ch.at {
+            if c.b[p] == Byte.at {
                 if isFixtureDecorator(c, (p + 1)..<end) {
                     pending = 0  // a fixture named test_… is not collected
                 } else {
@@ -445,7 +445,7 @@ extension TestCounter {
                 let nameEnd = c.identEnd(nameStart)
                 var bases = ""
                 let open = c.skipSpace(nameEnd)
-                if c[open] == Ch.lp, let close = c.matching(open) { bases = c.text((open + 1)..<close) }
+                if c[open] == Byte.lp, let close = c.matching(open) { bases = c.text((open + 1)..<close) }
                 let isTest = c.starts(nameStart, "Test") || bases.contains("TestCase")
                 scopes.append(PyScope(indent: indent, isClass: true, isTestClass: isTest, multiplier: pending))
                 pending = 1
@@ -458,7 +458,7 @@ extension TestCounter {
 
     private static func decoratorName(_ c: Code, _ range: Range<Int>) -> (name: String, end: Int) {
         var e = range.lowerBound
-        while e < range.upperBound && (isIdent(c.b[e]) || c.b[e] == Ch.dot || c.b[e] == Ch.sp) { e += 1 }
+        while e < range.upperBound && (Byte.isIdent(c.b[e]) || c.b[e] == Byte.dot || c.b[e] == Byte.sp) { e += 1 }
         return (c.text(range.lowerBound..<e).filter { $0 != " " }, e)
     }
 
@@ -471,7 +471,7 @@ extension TestCounter {
     /// countable or not a parametrize decorator.
     private static func parametrizeCount(_ c: Code, _ range: Range<Int>) -> Int? {
         let (name, e) = decoratorName(c, range)
-        guard name == "parametrize" || name.hasSuffix(".parametrize"), c[e] == Ch.lp,
+        guard name == "parametrize" || name.hasSuffix(".parametrize"), c[e] == Byte.lp,
               let close = c.matching(e), close < range.upperBound else { return nil }
         var positional: [Range<Int>] = []
         var argvalues: Range<Int>?
@@ -493,20 +493,20 @@ extension TestCounter {
         guard !r.isEmpty else { return nil }
         let last = r.upperBound - 1
         let open = c[r.lowerBound]
-        if (open == Ch.lb || open == Ch.lp), c.matching(r.lowerBound) == last {
+        if (open == Byte.lb || open == Byte.lp), c.matching(r.lowerBound) == last {
             let inner = c.trim((r.lowerBound + 1)..<last)
             if inner.isEmpty { return 0 }
             let parts = c.split(inner, generics: false, lambdas: true)
-            if parts.contains(where: { c[c.trim($0).lowerBound] == Ch.star }) { return nil }  // *unpacked
+            if parts.contains(where: { c[c.trim($0).lowerBound] == Byte.star }) { return nil }  // *unpacked
             if parts.contains(where: { c.containsTopLevelWord("for", in: $0) }) { return nil }  // comprehension
-            if open == Ch.lp && parts.count == 1 {  // `(x)` is x; `(x,)` is a 1-tuple
-                return c[inner.upperBound - 1] == Ch.comma ? 1 : pythonCollectionCount(c, inner)
+            if open == Byte.lp && parts.count == 1 {  // `(x)` is x; `(x,)` is a 1-tuple
+                return c[inner.upperBound - 1] == Byte.comma ? 1 : pythonCollectionCount(c, inner)
             }
             return parts.count
         }
         if c.isWord(r.lowerBound, "range") {
             let p = c.skipSpace(r.lowerBound + 5)
-            guard c[p] == Ch.lp, c.matching(p) == last else { return nil }
+            guard c[p] == Byte.lp, c.matching(p) == last else { return nil }
             let args = c.split((p + 1)..<last, generics: false).map { c.integer($0) }
             if args.count == 1, let n = args[0] { return max(n, 0) }
             if args.count == 2, let a = args[0], let b = args[1] { return max(b - a, 0) }
@@ -537,7 +537,7 @@ extension TestCounter {
         var i = 0
         while i < c.n {
             let ch = c.b[i]
-            guard isIdent(ch) else { i += 1; continue }
+            guard Byte.isIdent(ch) else { i += 1; continue }
             let e = c.identEnd(i)
             defer { i = max(i + 1, e) }
             // it, test, fit, xit, xtest, specify, describe, fdescribe, xdescribe, suite, context
@@ -546,7 +546,7 @@ extension TestCounter {
             let isTestBase = jsTests.contains(base)
             guard isTestBase || jsSuites.contains(base) else { continue }
             let before = c.lastNonSpace(before: i)
-            if before >= 0 && (c.b[before] == Ch.dot || c.b[before] == Ch.hash) { continue }  // member or #private
+            if before >= 0 && (c.b[before] == Byte.dot || c.b[before] == Byte.hash) { continue }  // member or #private
             if let word = c.word(endingBefore: i), word.text == "function" { continue }
 
             // The modifier chain: `.only`, `.each(table)`, `.skipIf(cond)`, …
@@ -554,7 +554,7 @@ extension TestCounter {
             var modifiers: [String] = []
             var rows: Int?? = .none  // nil: no .each; .some(nil): uncountable table
             var valid = true
-            while c[j] == Ch.dot {
+            while c[j] == Byte.dot {
                 let s = j + 1
                 let se = c.identEnd(s)
                 guard se > s else { valid = false; break }
@@ -562,11 +562,11 @@ extension TestCounter {
                 j = se
                 if modifier == "each" || modifier == "for" {
                     var p = c.skipSpace(j)
-                    if c[p] == Ch.lt, let q = c.angleEnd(p) { p = c.skipSpace(q + 1) }  // `.each<Row>(…)`
-                    if c[p] == Ch.lp, let close = c.matching(p) {
+                    if c[p] == Byte.lt, let q = c.angleEnd(p) { p = c.skipSpace(q + 1) }  // `.each<Row>(…)`
+                    if c[p] == Byte.lp, let close = c.matching(p) {
                         rows = .some(jsTableRows(c, (p + 1)..<close))
                         j = close + 1
-                    } else if c[p] == Ch.bt, let close = c.templateEnd(p) {
+                    } else if c[p] == Byte.bt, let close = c.templateEnd(p) {
                         rows = .some(templateTableRows(original, (p + 1)..<close))
                         j = close + 1
                     } else {
@@ -575,7 +575,7 @@ extension TestCounter {
                     }
                 } else if modifier == "skipIf" || modifier == "runIf" {
                     let p = c.skipSpace(j)
-                    guard c[p] == Ch.lp, let close = c.matching(p) else { valid = false; break }
+                    guard c[p] == Byte.lp, let close = c.matching(p) else { valid = false; break }
                     j = close + 1
                 }
                 modifiers.append(modifier)
@@ -589,10 +589,10 @@ extension TestCounter {
             let allowed = isSuite ? jsSuiteModifiers : jsTestModifiers
             guard modifiers.allSatisfy({ allowed.contains($0) }) else { continue }
             let open = c.skipSpace(j)
-            guard c[open] == Ch.lp, let close = c.matching(open) else { continue }
+            guard c[open] == Byte.lp, let close = c.matching(open) else { continue }
             guard c.skipSpace(open + 1) < close else { continue }  // `test()` — a method, not a test
             let after = c[c.skipSpace(close + 1)]
-            if after == Ch.lc || after == Ch.colon { continue }  // `test(x) {` / `test(x): T` — a method
+            if after == Byte.lc || after == Byte.colon { continue }  // `test(x) {` / `test(x): T` — a method
             while let last = scopes.last, last.end < i { scopes.removeLast() }
             let outer = scopes.last?.multiplier ?? 1
             let skipped = base.hasPrefix("x") || modifiers.contains { ["skip", "todo", "fixme", "skipIf"].contains($0) }
@@ -619,7 +619,7 @@ extension TestCounter {
         let parts = c.split(range, generics: true)
         guard parts.count == 1 else { return nil }
         let r = c.trim(parts[0])
-        guard !r.isEmpty, c[r.lowerBound] == Ch.lb, c.matching(r.lowerBound) == r.upperBound - 1 else { return nil }
+        guard !r.isEmpty, c[r.lowerBound] == Byte.lb, c.matching(r.lowerBound) == r.upperBound - 1 else { return nil }
         let inner = c.trim((r.lowerBound + 1)..<(r.upperBound - 1))
         if inner.isEmpty { return 0 }
         let elements = c.split(inner, generics: true)
@@ -630,10 +630,10 @@ extension TestCounter {
     /// Rows of a tagged-template table (`it.each\`a | b\n${1} | ${2}\``): non-empty lines after the header.
     private static func templateTableRows(_ original: [UInt8], _ range: Range<Int>) -> Int? {
         var lines: [ArraySlice<UInt8>] = []
-        for line in original[range].split(separator: Ch.nl) {
-            if line.contains(where: { !isSpace($0) }) { lines.append(line) }
+        for line in original[range].split(separator: Byte.nl) {
+            if line.contains(where: { !Byte.isSpace($0) }) { lines.append(line) }
         }
-        guard lines.count >= 2, lines[0].contains(Ch.pipe) else { return nil }
+        guard lines.count >= 2, lines[0].contains(Byte.pipe) else { return nil }
         return lines.count - 1
     }
 }
@@ -648,8 +648,8 @@ extension TestCounter {
         while let at = c.nextWord("func", from: i) {
             i = at + 4
             var m = at - 1
-            while m >= 0 && (c.b[m] == Ch.sp || c.b[m] == Ch.tab) { m -= 1 }
-            guard m < 0 || c.b[m] == Ch.nl || c.b[m] == Ch.cr else { continue }  // top-level declarations only
+            while m >= 0 && (c.b[m] == Byte.sp || c.b[m] == Byte.tab) { m -= 1 }
+            guard m < 0 || c.b[m] == Byte.nl || c.b[m] == Byte.cr else { continue }  // top-level declarations only
             let nameStart = c.skipSpace(at + 4)
             guard c.starts(nameStart, "Test") else { continue }  // also rejects methods `func (s *S) Test…`
             let nameEnd = c.identEnd(nameStart)
@@ -658,12 +658,12 @@ extension TestCounter {
                 if next >= 0x61 && next <= 0x7A { continue }  // `Testify`: lowercase after Test
             }
             let open = c.skipSpace(nameEnd)
-            guard c[open] == Ch.lp, let close = c.matching(open) else { continue }
-            let params = c.b[(open + 1)..<close].filter { !isSpace($0) }
+            guard c[open] == Byte.lp, let close = c.matching(open) else { continue }
+            let params = c.b[(open + 1)..<close].filter { !Byte.isSpace($0) }
             let suffix = Array("*testing.T".utf8)
             guard params.count >= suffix.count, Array(params.suffix(suffix.count)) == suffix,
-                  params.dropLast(suffix.count).allSatisfy(isIdent) else { continue }
-            guard c[c.skipSpace(close + 1)] == Ch.lc else { continue }  // no results
+                  params.dropLast(suffix.count).allSatisfy(Byte.isIdent) else { continue }
+            guard c[c.skipSpace(close + 1)] == Byte.lc else { continue }  // no results
             total += 1
         }
         return total
@@ -687,24 +687,8 @@ extension TestCounter {
 
 // MARK: - Blanking comments and strings
 
-private enum Ch {
-    static let tab: UInt8 = 0x09, nl: UInt8 = 0x0A, cr: UInt8 = 0x0D, sp: UInt8 = 0x20
-    static let dq: UInt8 = 0x22, hash: UInt8 = 0x23, dollar: UInt8 = 0x24, sq: UInt8 = 0x27
-    static let lp: UInt8 = 0x28, rp: UInt8 = 0x29, star: UInt8 = 0x2A, comma: UInt8 = 0x2C
-    static let minus: UInt8 = 0x2D, dot: UInt8 = 0x2E, slash: UInt8 = 0x2F, colon: UInt8 = 0x3A
-    static let lt: UInt8 = 0x3C, eq: UInt8 = 0x3D, gt: UInt8 = 0x3E, at: UInt8 = 0x40
-    static let lb: UInt8 = 0x5B, bs: UInt8 = 0x5C, rb: UInt8 = 0x5D, bt: UInt8 = 0x60
-    static let lc: UInt8 = 0x7B, pipe: UInt8 = 0x7C, rc: UInt8 = 0x7D
-}
 
-@inline(__always) private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-
-/// Identifier bytes: ASCII letters, digits, `_`, `$`, and any non-ASCII byte (Unicode identifiers).
-@inline(__always) private func isIdent(_ b: UInt8) -> Bool {
-    (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x24 || b >= 0x80
-}
-
-@inline(__always) private func isIdentStart(_ b: UInt8) -> Bool { isIdent(b) && !(b >= 0x30 && b <= 0x39) }
+@inline(__always) private func isIdentStart(_ b: UInt8) -> Bool { Byte.isIdent(b) && !(b >= 0x30 && b <= 0x39) }
 
 private enum Lang { case swift, rust, python, js, go }
 
@@ -719,13 +703,13 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
         var k = a
         let e = min(b, n)
         while k < e {
-            if !(keepNewlines && s[k] == Ch.nl) { out[k] = Ch.sp }
+            if !(keepNewlines && s[k] == Byte.nl) { out[k] = Byte.sp }
             k += 1
         }
     }
     func lineEnd(_ k: Int) -> Int {
         var e = k
-        while e < n && s[e] != Ch.nl { e += 1 }
+        while e < n && s[e] != Byte.nl { e += 1 }
         return e
     }
     func matches(_ k: Int, _ w: [UInt8]) -> Bool {
@@ -738,8 +722,8 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
         var k = from
         while k < n {
             let b = s[k]
-            if escapes && b == Ch.bs { k += 2; continue }
-            if singleLine && b == Ch.nl { break }
+            if escapes && b == Byte.bs { k += 2; continue }
+            if singleLine && b == Byte.nl { break }
             if b == closer[0] && matches(k, closer) {
                 wipe(from, k, keepNewlines: false)
                 return k + closer.count
@@ -758,9 +742,9 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
         var k = from
         while k < n {
             let b = s[k]
-            if b == Ch.bs { k += 2; continue }
-            if b == Ch.bt { wipe(from, k, keepNewlines: false); return k + 1 }
-            if b == Ch.dollar && at(k + 1) == Ch.lc {
+            if b == Byte.bs { k += 2; continue }
+            if b == Byte.bt { wipe(from, k, keepNewlines: false); return k + 1 }
+            if b == Byte.dollar && at(k + 1) == Byte.lc {
                 wipe(from, k, keepNewlines: false)
                 braces += 1
                 templates.append(braces)
@@ -775,9 +759,9 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
     var prevSigPos = -1
     func regexAllowed() -> Bool {
         if prevSigPos < 0 { return true }
-        if isIdent(prevSig) {
+        if Byte.isIdent(prevSig) {
             var a = prevSigPos
-            while a > 0 && isIdent(s[a - 1]) { a -= 1 }
+            while a > 0 && Byte.isIdent(s[a - 1]) { a -= 1 }
             let word = String(decoding: s[a...prevSigPos], as: UTF8.self)
             return ["return", "typeof", "case", "do", "else", "in", "of", "void", "yield", "await", "delete",
                     "throw", "new", "instanceof"].contains(word)
@@ -789,13 +773,13 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
         var inClass = false
         while k < n {
             let b = s[k]
-            if b == Ch.nl { return nil }
-            if b == Ch.bs { k += 2; continue }
+            if b == Byte.nl { return nil }
+            if b == Byte.bs { k += 2; continue }
             if inClass {
-                if b == Ch.rb { inClass = false }
-            } else if b == Ch.lb {
+                if b == Byte.rb { inClass = false }
+            } else if b == Byte.lb {
                 inClass = true
-            } else if b == Ch.slash {
+            } else if b == Byte.slash {
                 return k
             }
             k += 1
@@ -807,26 +791,26 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
     while i < n {
         let c = s[i]
         if lang == .python {
-            if c == Ch.hash {
+            if c == Byte.hash {
                 let e = lineEnd(i)
                 wipe(i, e, keepNewlines: true)
                 i = e
                 continue
             }
-        } else if c == Ch.slash && at(i + 1) == Ch.slash {
+        } else if c == Byte.slash && at(i + 1) == Byte.slash {
             let e = lineEnd(i)
             wipe(i, e, keepNewlines: true)
             i = e
             continue
-        } else if c == Ch.slash && at(i + 1) == Ch.star {
+        } else if c == Byte.slash && at(i + 1) == Byte.star {
             let nested = lang == .swift || lang == .rust
             var depth = 1
             var k = i + 2
             while k < n && depth > 0 {
-                if s[k] == Ch.star && at(k + 1) == Ch.slash {
+                if s[k] == Byte.star && at(k + 1) == Byte.slash {
                     depth -= 1
                     k += 2
-                } else if nested && s[k] == Ch.slash && at(k + 1) == Ch.star {
+                } else if nested && s[k] == Byte.slash && at(k + 1) == Byte.star {
                     depth += 1
                     k += 2
                 } else {
@@ -840,47 +824,47 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
         }
         switch lang {
         case .swift:
-            if c == Ch.hash {
+            if c == Byte.hash {
                 var k = i
-                while at(k) == Ch.hash { k += 1 }
-                if at(k) == Ch.dq {  // raw string #"…"# / #"""…"""#
-                    let hashes = [UInt8](repeating: Ch.hash, count: k - i)
-                    if at(k + 1) == Ch.dq && at(k + 2) == Ch.dq {
-                        i = string(from: k + 3, closer: [Ch.dq, Ch.dq, Ch.dq] + hashes, escapes: false, singleLine: false)
+                while at(k) == Byte.hash { k += 1 }
+                if at(k) == Byte.dq {  // raw string #"…"# / #"""…"""#
+                    let hashes = [UInt8](repeating: Byte.hash, count: k - i)
+                    if at(k + 1) == Byte.dq && at(k + 2) == Byte.dq {
+                        i = string(from: k + 3, closer: [Byte.dq, Byte.dq, Byte.dq] + hashes, escapes: false, singleLine: false)
                     } else {
-                        i = string(from: k + 1, closer: [Ch.dq] + hashes, escapes: false, singleLine: true)
+                        i = string(from: k + 1, closer: [Byte.dq] + hashes, escapes: false, singleLine: true)
                     }
                     continue
                 }
-            } else if c == Ch.dq {
-                if at(i + 1) == Ch.dq && at(i + 2) == Ch.dq {
-                    i = string(from: i + 3, closer: [Ch.dq, Ch.dq, Ch.dq], escapes: true, singleLine: false)
+            } else if c == Byte.dq {
+                if at(i + 1) == Byte.dq && at(i + 2) == Byte.dq {
+                    i = string(from: i + 3, closer: [Byte.dq, Byte.dq, Byte.dq], escapes: true, singleLine: false)
                 } else {
-                    i = string(from: i + 1, closer: [Ch.dq], escapes: true, singleLine: true)
+                    i = string(from: i + 1, closer: [Byte.dq], escapes: true, singleLine: true)
                 }
                 continue
             }
         case .rust:
-            if c == Ch.dq {
-                i = string(from: i + 1, closer: [Ch.dq], escapes: true, singleLine: false)
+            if c == Byte.dq {
+                i = string(from: i + 1, closer: [Byte.dq], escapes: true, singleLine: false)
                 continue
             }
             if c == 0x72 {  // r"…", r#"…"#, br"…", cr"…"
                 let p = i > 0 ? s[i - 1] : 0
-                let rawStart = !isIdent(p) || ((p == 0x62 || p == 0x63) && (i < 2 || !isIdent(s[i - 2])))
+                let rawStart = !Byte.isIdent(p) || ((p == 0x62 || p == 0x63) && (i < 2 || !Byte.isIdent(s[i - 2])))
                 var k = i + 1
-                while at(k) == Ch.hash { k += 1 }
-                if rawStart && at(k) == Ch.dq {
-                    let hashes = [UInt8](repeating: Ch.hash, count: k - i - 1)
-                    i = string(from: k + 1, closer: [Ch.dq] + hashes, escapes: false, singleLine: false)
+                while at(k) == Byte.hash { k += 1 }
+                if rawStart && at(k) == Byte.dq {
+                    let hashes = [UInt8](repeating: Byte.hash, count: k - i - 1)
+                    i = string(from: k + 1, closer: [Byte.dq] + hashes, escapes: false, singleLine: false)
                     continue
                 }
             }
-            if c == Ch.sq {  // a char literal, or a lifetime (left as code)
-                if at(i + 1) == Ch.bs {
+            if c == Byte.sq {  // a char literal, or a lifetime (left as code)
+                if at(i + 1) == Byte.bs {
                     var k = i + 3
-                    while k < n && k < i + 14 && s[k] != Ch.sq && s[k] != Ch.nl { k += 1 }
-                    if at(k) == Ch.sq {
+                    while k < n && k < i + 14 && s[k] != Byte.sq && s[k] != Byte.nl { k += 1 }
+                    if at(k) == Byte.sq {
                         wipe(i + 1, k, keepNewlines: false)
                         i = k + 1
                         continue
@@ -888,7 +872,7 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
                 } else {
                     let lead = at(i + 1)
                     let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-                    if lead != Ch.nl && lead != 0 && at(i + 1 + length) == Ch.sq {
+                    if lead != Byte.nl && lead != 0 && at(i + 1 + length) == Byte.sq {
                         wipe(i + 1, i + 1 + length, keepNewlines: false)
                         i += 2 + length
                         continue
@@ -896,7 +880,7 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
                 }
             }
         case .python:
-            if c == Ch.dq || c == Ch.sq {
+            if c == Byte.dq || c == Byte.sq {
                 if at(i + 1) == c && at(i + 2) == c {
                     i = string(from: i + 3, closer: [c, c, c], escapes: true, singleLine: false)
                 } else {
@@ -905,48 +889,48 @@ private func blankCommentsAndStrings(_ s: [UInt8], _ lang: Lang) -> [UInt8] {
                 continue
             }
         case .js:
-            if c == Ch.dq || c == Ch.sq {
+            if c == Byte.dq || c == Byte.sq {
                 i = string(from: i + 1, closer: [c], escapes: true, singleLine: true)
                 prevSig = c
                 prevSigPos = i - 1
                 continue
             }
-            if c == Ch.bt {
+            if c == Byte.bt {
                 i = template(from: i + 1)
                 prevSig = c
                 prevSigPos = i - 1
                 continue
             }
-            if c == Ch.lc {
+            if c == Byte.lc {
                 braces += 1
-            } else if c == Ch.rc {
+            } else if c == Byte.rc {
                 if let t = templates.last, t == braces {
                     templates.removeLast()
                     braces -= 1
                     i = template(from: i + 1)
-                    prevSig = Ch.bt
+                    prevSig = Byte.bt
                     prevSigPos = i - 1
                     continue
                 }
                 braces -= 1
-            } else if c == Ch.slash && regexAllowed(), let e = regexEnd(i) {
+            } else if c == Byte.slash && regexAllowed(), let e = regexEnd(i) {
                 wipe(i + 1, e, keepNewlines: false)
                 i = e + 1
-                prevSig = Ch.slash
+                prevSig = Byte.slash
                 prevSigPos = e
                 continue
             }
         case .go:
-            if c == Ch.dq || c == Ch.sq {
+            if c == Byte.dq || c == Byte.sq {
                 i = string(from: i + 1, closer: [c], escapes: true, singleLine: true)
                 continue
             }
-            if c == Ch.bt {
-                i = string(from: i + 1, closer: [Ch.bt], escapes: false, singleLine: false)
+            if c == Byte.bt {
+                i = string(from: i + 1, closer: [Byte.bt], escapes: false, singleLine: false)
                 continue
             }
         }
-        if !isSpace(c) {
+        if !Byte.isSpace(c) {
             prevSig = c
             prevSigPos = i
         }
@@ -968,19 +952,19 @@ private struct Code {
 
     func skipSpace(_ k: Int) -> Int {
         var k = k
-        while k < n && isSpace(b[k]) { k += 1 }
+        while k < n && Byte.isSpace(b[k]) { k += 1 }
         return k
     }
 
     func identEnd(_ k: Int) -> Int {
         var k = k
-        while k < n && isIdent(b[k]) { k += 1 }
+        while k < n && Byte.isIdent(b[k]) { k += 1 }
         return k
     }
 
     func lastNonSpace(before k: Int) -> Int {
         var m = k - 1
-        while m >= 0 && isSpace(b[m]) { m -= 1 }
+        while m >= 0 && Byte.isSpace(b[m]) { m -= 1 }
         return m
     }
 
@@ -1000,7 +984,7 @@ private struct Code {
 
     /// `w` at `k` as a whole identifier.
     func isWord(_ k: Int, _ w: String) -> Bool {
-        starts(k, w) && !isIdent(self[k + w.utf8.count]) && (k == 0 || !isIdent(self[k - 1]))
+        starts(k, w) && !Byte.isIdent(self[k + w.utf8.count]) && (k == 0 || !Byte.isIdent(self[k - 1]))
     }
 
     func nextWord(_ w: String, from start: Int) -> Int? {
@@ -1019,8 +1003,8 @@ private struct Code {
         var k = r.lowerBound
         while k < r.upperBound {
             switch b[k] {
-            case Ch.lp, Ch.lb, Ch.lc: depth += 1
-            case Ch.rp, Ch.rb, Ch.rc: depth -= 1
+            case Byte.lp, Byte.lb, Byte.lc: depth += 1
+            case Byte.rp, Byte.rb, Byte.rc: depth -= 1
             default: if depth == 0 && isWord(k, w) { return true }
             }
             k += 1
@@ -1031,36 +1015,22 @@ private struct Code {
     /// The identifier that ends at the last non-space byte before `k`.
     func word(endingBefore k: Int) -> (text: String, start: Int)? {
         let e = lastNonSpace(before: k)
-        guard e >= 0, isIdent(b[e]) else { return nil }
+        guard e >= 0, Byte.isIdent(b[e]) else { return nil }
         var a = e
-        while a > 0 && isIdent(b[a - 1]) { a -= 1 }
+        while a > 0 && Byte.isIdent(b[a - 1]) { a -= 1 }
         return (text(a..<(e + 1)), a)
     }
 
     /// The index of the bracket closing the one at `open` (any of `()[]{}`), nil when unbalanced.
-    func matching(_ open: Int) -> Int? {
-        var depth = 0
-        var k = open
-        while k < n {
-            switch b[k] {
-            case Ch.lp, Ch.lb, Ch.lc: depth += 1
-            case Ch.rp, Ch.rb, Ch.rc:
-                depth -= 1
-                if depth == 0 { return k }
-            default: break
-            }
-            k += 1
-        }
-        return nil
-    }
+    func matching(_ open: Int) -> Int? { Byte.matching(b, open) }
 
     /// The `>` closing the `<` at `open` (nesting; `->` does not close).
     func angleEnd(_ open: Int) -> Int? {
         var depth = 0
         var k = open
         while k < n && k < open + 512 {
-            if b[k] == Ch.lt { depth += 1 }
-            if b[k] == Ch.gt && self[k - 1] != Ch.minus {
+            if b[k] == Byte.lt { depth += 1 }
+            if b[k] == Byte.gt && self[k - 1] != Byte.minus {
                 depth -= 1
                 if depth == 0 { return k }
             }
@@ -1073,8 +1043,8 @@ private struct Code {
     func templateEnd(_ open: Int) -> Int? {
         var k = open + 1
         while k < n {
-            if b[k] == Ch.bt { return k }
-            if b[k] == Ch.dollar && self[k + 1] == Ch.lc {
+            if b[k] == Byte.bt { return k }
+            if b[k] == Byte.dollar && self[k + 1] == Byte.lc {
                 guard let close = matching(k + 1) else { return nil }
                 k = close + 1
                 continue
@@ -1086,8 +1056,8 @@ private struct Code {
 
     func trim(_ r: Range<Int>) -> Range<Int> {
         var lo = max(r.lowerBound, 0), hi = min(r.upperBound, n)
-        while lo < hi && isSpace(b[lo]) { lo += 1 }
-        while hi > lo && isSpace(b[hi - 1]) { hi -= 1 }
+        while lo < hi && Byte.isSpace(b[lo]) { lo += 1 }
+        while hi > lo && Byte.isSpace(b[hi - 1]) { hi -= 1 }
         return lo..<hi
     }
 
@@ -1101,19 +1071,19 @@ private struct Code {
         var k = r.lowerBound
         while k < r.upperBound {
             switch b[k] {
-            case Ch.lp, Ch.lb, Ch.lc: depth += 1
-            case Ch.rp, Ch.rb, Ch.rc: depth -= 1
-            case Ch.lt where generics:
+            case Byte.lp, Byte.lb, Byte.lc: depth += 1
+            case Byte.rp, Byte.rb, Byte.rc: depth -= 1
+            case Byte.lt where generics:
                 if let close = genericEnd(k, limit: r.upperBound) { k = close }
-            case Ch.comma where depth == 0:
+            case Byte.comma where depth == 0:
                 parts.append(trim(start..<k))
                 start = k + 1
             case 0x6C where lambdas && depth == 0 && isWord(k, "lambda"):  // skip to the lambda's `:`
                 var inner = 0
                 var m = k + 6
-                while m < r.upperBound && !(inner == 0 && b[m] == Ch.colon) {
-                    if b[m] == Ch.lp || b[m] == Ch.lb || b[m] == Ch.lc { inner += 1 }
-                    if b[m] == Ch.rp || b[m] == Ch.rb || b[m] == Ch.rc { inner -= 1 }
+                while m < r.upperBound && !(inner == 0 && b[m] == Byte.colon) {
+                    if b[m] == Byte.lp || b[m] == Byte.lb || b[m] == Byte.lc { inner += 1 }
+                    if b[m] == Byte.rp || b[m] == Byte.rb || b[m] == Byte.rc { inner -= 1 }
                     m += 1
                 }
                 k = m
@@ -1129,25 +1099,25 @@ private struct Code {
     /// For `<` at `k` that opens a generic argument list (`Set<Int>`, `Dictionary<String, [Int]>`), its `>`.
     private func genericEnd(_ k: Int, limit: Int) -> Int? {
         let prev = self[k - 1]
-        guard prev < 0x80, isIdent(prev) || prev == Ch.colon else { return nil }
+        guard prev < 0x80, Byte.isIdent(prev) || prev == Byte.colon else { return nil }
         let next = self[k + 1]
-        guard isIdentStart(next) || next == Ch.lb || next == Ch.lp || next == Ch.sq || next == 0x26 else { return nil }
+        guard isIdentStart(next) || next == Byte.lb || next == Byte.lp || next == Byte.sq || next == 0x26 else { return nil }
         var depth = 1
         var m = k + 1
         while m < limit && m < k + 256 {
             let c = b[m]
-            if c == Ch.lt {
+            if c == Byte.lt {
                 depth += 1
-            } else if c == Ch.gt {
-                if b[m - 1] != Ch.minus {
+            } else if c == Byte.gt {
+                if b[m - 1] != Byte.minus {
                     depth -= 1
                     if depth == 0 { return m }
                 }
-            } else if c == Ch.minus {
-                if self[m + 1] != Ch.gt { return nil }
-            } else if !(isIdent(c) || c == Ch.sp || c == Ch.dot || c == Ch.comma || c == 0x3F || c == 0x21
-                        || c == Ch.lb || c == Ch.rb || c == Ch.lp || c == Ch.rp || c == Ch.colon || c == 0x26
-                        || c == Ch.sq || c == Ch.star) {
+            } else if c == Byte.minus {
+                if self[m + 1] != Byte.gt { return nil }
+            } else if !(Byte.isIdent(c) || c == Byte.sp || c == Byte.dot || c == Byte.comma || c == 0x3F || c == 0x21
+                        || c == Byte.lb || c == Byte.rb || c == Byte.lp || c == Byte.rp || c == Byte.colon || c == 0x26
+                        || c == Byte.sq || c == Byte.star) {
                 return nil
             }
             m += 1
@@ -1161,7 +1131,7 @@ private struct Code {
         guard !t.isEmpty, isIdentStart(b[t.lowerBound]) else { return nil }
         let e = identEnd(t.lowerBound)
         let colon = skipSpace(e)
-        guard colon < t.upperBound, b[colon] == Ch.colon, self[colon + 1] != Ch.colon else { return nil }
+        guard colon < t.upperBound, b[colon] == Byte.colon, self[colon + 1] != Byte.colon else { return nil }
         return (text(t.lowerBound..<e), (colon + 1)..<t.upperBound)
     }
 
@@ -1171,7 +1141,7 @@ private struct Code {
         guard !t.isEmpty, isIdentStart(b[t.lowerBound]) else { return nil }
         let e = identEnd(t.lowerBound)
         let eq = skipSpace(e)
-        guard eq < t.upperBound, b[eq] == Ch.eq, self[eq + 1] != Ch.eq else { return nil }
+        guard eq < t.upperBound, b[eq] == Byte.eq, self[eq + 1] != Byte.eq else { return nil }
         return (text(t.lowerBound..<e), (eq + 1)..<t.upperBound)
     }
 
@@ -1180,7 +1150,7 @@ private struct Code {
         let t = trim(r)
         var k = t.lowerBound
         var negative = false
-        if k < t.upperBound && b[k] == Ch.minus { negative = true; k += 1 }
+        if k < t.upperBound && b[k] == Byte.minus { negative = true; k += 1 }
         var value = 0
         var digits = 0
         while k < t.upperBound {
@@ -1203,9 +1173,9 @@ private struct Code {
         let t = trim(r)
         var k = t.lowerBound
         while k + 2 < t.upperBound {
-            if b[k] == Ch.dot && b[k + 1] == Ch.dot {
-                let closed = b[k + 2] == Ch.dot
-                guard closed || b[k + 2] == Ch.lt,
+            if b[k] == Byte.dot && b[k + 1] == Byte.dot {
+                let closed = b[k + 2] == Byte.dot
+                guard closed || b[k + 2] == Byte.lt,
                       let lo = integer(t.lowerBound..<k), let hi = integer((k + 3)..<t.upperBound) else { return nil }
                 return max(closed ? hi - lo + 1 : hi - lo, 0)
             }

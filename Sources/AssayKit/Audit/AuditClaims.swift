@@ -54,21 +54,13 @@ extension AuditService {
             if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") || lower.hasSuffix(".txt") || lower.hasSuffix(".rst") {
                 run.admissionLines += file.addedLines.map { ("\(path):\($0.number)", $0.text) }
             }
-            guard ClaimsService.mayBeSource(Array(path.utf8)) || config.claimsInclude.contains(where: { $0.matches(path) }),
-                  !config.claimsExclude.contains(where: { $0.matches(path) }),
-                  ClaimsService.defaultSource(path) != nil || config.claimsInclude.contains(where: { $0.matches(path) }) else { continue }
+            guard ClaimsService.sourceReason(path, config) != nil else { continue }
             let added = Set(file.addedLines.map(\.number))
             guard !added.isEmpty else { continue }
             let bytes = Array((file.lines.joined(separator: "\n") + "\n").utf8)
-            let extracted: [ExtractedClaim]
-            if TaskMasterExtractor.isTaskMasterFile(path) {
-                guard let found = TaskMasterExtractor.claims(in: bytes, path: path, commit: change.sha) else {
-                    warnings.append("\(path): not a Task Master tasks file (invalid JSON or no \"tasks\"); its claims were not checked")
-                    continue
-                }
-                extracted = found
-            } else {
-                extracted = DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path, commit: change.sha)
+            guard let extracted = ClaimsService.extract(bytes, path: path, commit: change.sha) else {
+                warnings.append("\(path): not a Task Master tasks file (invalid JSON or no \"tasks\"); its claims were not checked")
+                continue
             }
             for claim in extracted {
                 guard let line = claim.claim.source.line, added.contains(line) else { continue }

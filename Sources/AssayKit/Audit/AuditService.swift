@@ -451,23 +451,22 @@ public final class AuditService: Sendable {
 
     // MARK: Settings
 
-    func readConfig(_ change: AuditedChange) throws(AssayError) -> AssayConfig {
-        let bytes: [UInt8]?
-        do { bytes = try change.contents(of: AssayConfig.fileName) } catch {
-            if error.isMissingObject { return AssayConfig() }
-            throw RepositoryAccess.explain(error, doing: "read \(AssayConfig.fileName)")
+    /// A settings file at the root of the audited content; nil when absent (or its blob is missing
+    /// from a partial clone: the defaults apply).
+    func settingsFile(_ name: String, _ change: AuditedChange) throws(AssayError) -> [UInt8]? {
+        do { return try change.contents(of: name) } catch {
+            if error.isMissingObject { return nil }
+            throw RepositoryAccess.explain(error, doing: "read \(name)")
         }
-        guard let bytes else { return AssayConfig() }
+    }
+
+    func readConfig(_ change: AuditedChange) throws(AssayError) -> AssayConfig {
+        guard let bytes = try settingsFile(AssayConfig.fileName, change) else { return AssayConfig() }
         return try AssayConfig.parse(bytes)
     }
 
     func readIgnoreList(_ change: AuditedChange) throws(AssayError) -> IgnoreList {
-        let bytes: [UInt8]?
-        do { bytes = try change.contents(of: IgnoreList.fileName) } catch {
-            if error.isMissingObject { return IgnoreList() }
-            throw RepositoryAccess.explain(error, doing: "read \(IgnoreList.fileName)")
-        }
-        guard let bytes else { return IgnoreList() }
+        guard let bytes = try settingsFile(IgnoreList.fileName, change) else { return IgnoreList() }
         return try IgnoreList.parse(bytes)
     }
 

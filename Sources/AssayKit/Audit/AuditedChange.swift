@@ -59,9 +59,8 @@ final class AuditedChange {
     /// The blob id of `path` in the audited content; nil when the path is absent there.
     func blobID(of path: GitPath) throws(GitError) -> ObjectID? {
         if let c = changed[path] { return c.status == .deleted ? nil : c.newID }
-        if let targetCommit {
-            let tree = try repo.commitHeader(targetCommit).tree
-            guard let entry = try repo.treeEntry(path, inTree: tree), entry.kind == .blob else { return nil }
+        if targetCommit != nil {
+            guard let entry = try repo.treeEntry(path, inTree: try targetTree()), entry.kind == .blob else { return nil }
             return entry.id
         }
         guard let baseTree, let entry = try repo.treeEntry(path, inTree: baseTree), entry.kind == .blob else { return nil }

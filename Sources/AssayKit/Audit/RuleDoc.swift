@@ -18,6 +18,9 @@ public struct RuleDoc: Codable, Sendable {
         public var text: String
         /// Lines (1-based) where a finding lands.
         public var lines: [Int]
+
+        /// The example's text as lines.
+        var textLines: [String] { ChangedFile.splitLines(text) }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,8 +62,7 @@ public struct RuleDoc: Codable, Sendable {
     }
 
     static func fenced(_ e: Example, mark: Bool) -> String {
-        var lines = e.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
+        var lines = e.textLines
         if mark { for n in e.lines where n >= 1 && n <= lines.count { lines[n - 1] += "   ←" } }
         let fence = lines.contains { $0.hasPrefix("```") } ? "~~~~" : "```"
         return "\n`\(e.path)`\n\(fence)\n" + lines.joined(separator: "\n") + "\n\(fence)\n"
@@ -78,8 +80,7 @@ public struct RuleDoc: Codable, Sendable {
     }
 
     static func indented(_ e: Example, mark: Bool) -> String {
-        var lines = e.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
+        let lines = e.textLines
         var out = "  \(e.path):\n"
         for (i, line) in lines.enumerated() {
             out += (mark && e.lines.contains(i + 1) ? "  → " : "    ") + line + "\n"

@@ -14,7 +14,7 @@ public struct ChangedFile: Sendable {
     /// Repository-relative, `/`-separated.
     public var path: String
     /// The lines the change adds, in order. Every line of a new file.
-    public var addedLines: [AddedLine] { didSet { addedNumbers = Set(addedLines.map(\.number)) } }
+    public var addedLines: [AddedLine] { didSet { addedLineNumbers = Set(addedLines.map(\.number)) } }
     /// The new content split into lines (without line ends), for text files; empty for binaries.
     public var lines: [String]
     /// True when the new content is binary (holds a NUL byte in its first 8,000 bytes, as git decides).
@@ -28,7 +28,7 @@ public struct ChangedFile: Sendable {
 
     public init(path: String, addedLines: [AddedLine], lines: [String], isBinary: Bool = false, size: Int? = nil,
                 isNew: Bool = false, blobID: String? = nil) {
-        self.path = path; self.addedLines = addedLines; self.addedNumbers = Set(addedLines.map(\.number))
+        self.path = path; self.addedLines = addedLines; self.addedLineNumbers = Set(addedLines.map(\.number))
         self.lines = lines; self.isBinary = isBinary
         self.size = size ?? lines.reduce(0) { $0 + $1.utf8.count + 1 }; self.isNew = isNew; self.blobID = blobID
     }
@@ -52,10 +52,11 @@ public struct ChangedFile: Sendable {
 
     /// True when `line` (1-based) is one the change adds.
     public func adds(line: Int) -> Bool {
-        addedNumbers.contains(line)
+        addedLineNumbers.contains(line)
     }
 
-    private var addedNumbers: Set<Int>
+    /// The numbers of the lines the change adds, kept in step with `addedLines`.
+    public private(set) var addedLineNumbers: Set<Int>
 }
 
 /// Settings a check reads from the policy (numbers only; severities are the policy's business).
