@@ -11,6 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: deps build
 	.build/release/assay snapshot --repo .
 	.build/release/assay claims --repo .
+	.build/release/assay audit --repo . --commit HEAD --fail-on never
 
 # Installs only what is missing, so it is quick on a machine that has everything.
 deps:
