@@ -48,7 +48,7 @@ let package = Package(
         ]),
         /** Services that compose GitKit and the ledger: SnapshotService, … */
         .target(name: "AssayKit", dependencies: [
-            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "AssayPolicy", "MarkdownKit",
+            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "AssayPolicy", "AssayReport", "MarkdownKit",
             .product(name: "Yams", package: "Yams"),
         ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */

@@ -42,6 +42,9 @@ public enum DocClaimExtractor {
     static let doneWords = ["done", "complete", "completed", "shipped", "implemented", "finished", "merged", "landed"]
     static let shipVerbs = ["created", "added", "implemented", "shipped", "built", "wrote", "written", "introduced",
                             "landed", "completed", "finished", "done", "exists", "lives in", "extracted"]
+    /// A commit message says what the commit does in the imperative ("Add `src/x.rs`"): a claim
+    /// about the commit's own content, where in a doc it could be a plan.
+    static let commitVerbs = ["add", "adds", "create", "creates", "implement", "implements", "introduce", "introduces"]
     static let deletionWords = ["deleted", "removed", "dropped", "gone", "deleting", "removing", "delete", "remove"]
     static let futureWords = ["will ", "todo", "to do", "planned", "plan to", "should ", "later", "next:", "tbd",
                               "not yet", "pending", "wip", "in progress", "eventually", "would "]
@@ -124,7 +127,8 @@ public enum DocClaimExtractor {
                         out.append(ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: p, source: source),
                                                   abstainReason: nil))
                         any = true
-                    } else if shipVerbs.contains(where: { word(word: $0, in: lower) }) {
+                    } else if shipVerbs.contains(where: { word(word: $0, in: lower) })
+                                || (template.kind == "commit" && commitVerbs.contains(where: { word(word: $0, in: lower) })) {
                         out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
                                                   abstainReason: nil))
                         any = true

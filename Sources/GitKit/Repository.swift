@@ -61,6 +61,7 @@ public final class Repository {
         } else {
             workingDirectory = nil
         }
+        try Self.addObjectDirectoriesFromEnvironment(pointer)
         if objectsInMemory {
             var odb: OpaquePointer?
             try check(git_repository_odb(&odb, pointer), "git_repository_odb")
@@ -79,6 +80,28 @@ public final class Repository {
     }
 
     deinit { git_repository_free(pointer) }
+
+    /// Object directories git hands to hooks: during `pre-receive` the pushed objects wait in a
+    /// quarantine directory named by `GIT_OBJECT_DIRECTORY` (the repository's own directory is then
+    /// in `GIT_ALTERNATE_OBJECT_DIRECTORIES`). Both are read as alternates, as git reads them.
+    private static func addObjectDirectoriesFromEnvironment(_ repo: OpaquePointer) throws(GitError) {
+        let env = ProcessInfo.processInfo.environment
+        var directories: [String] = []
+        if let dir = env["GIT_OBJECT_DIRECTORY"], !dir.isEmpty { directories.append(dir) }
+        if let dirs = env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] {
+            directories += dirs.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        guard !directories.isEmpty else { return }
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, repo), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        let own = URL(fileURLWithPath: String(cString: git_repository_commondir(repo)))
+            .appendingPathComponent("objects").resolvingSymlinksInPath().path
+        for dir in directories where FileManager.default.fileExists(atPath: dir)
+            && URL(fileURLWithPath: dir).resolvingSymlinksInPath().path != own {
+            try check(git_odb_add_disk_alternate(odb, dir), "git_odb_add_disk_alternate(\(dir))")
+        }
+    }
 
     /// Whether any gitattributes source could apply here (`.gitattributes` files in the index or work
     /// tree, `info/attributes`, `core.attributesFile`, the user's and the system's attributes file).

@@ -6,7 +6,7 @@ import GitKit
 @main
 struct Assay: ParsableCommand {
     /// Global options may come before the subcommand (`assay --repo X snapshot`): they are moved
-    /// after it, where every subcommand declares them.
+    /// after it, where every (innermost) subcommand declares them.
     static func main() {
         // A closed pipe (a worker that died, `assay … | head`) is an error to report, not a reason to die.
         signal(SIGPIPE, SIG_IGN)
@@ -45,8 +45,12 @@ struct Assay: ParsableCommand {
             }
         }
         guard !globals.isEmpty, i < args.count else { return args }
-        // args[i] is the subcommand; keep the rest after it.
-        return [args[i]] + globals + args[(i + 1)...]
+        // The rest names the (sub)command and its arguments: the globals go at its end (before a
+        // `--`, after which everything is an argument), where the innermost command reads them.
+        var rest = Array(args[i...])
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        rest.insert(contentsOf: globals, at: end)
+        return rest
     }
 
     static let configuration = CommandConfiguration(
@@ -69,12 +73,8 @@ struct Assay: ParsableCommand {
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Audit.self, Rules.self, Claims.self, Snapshot.self, SnapshotWorker.self]
+        subcommands: [Audit.self, Rules.self, Hooks.self, Claims.self, Snapshot.self, SnapshotWorker.self]
     )
-}
-
-enum AssayVersion {
-    static let current = "0.1.0"
 }
 
 /// Options every command takes.

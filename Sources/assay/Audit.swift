@@ -133,11 +133,11 @@ struct Audit: ParsableCommand {
         let rendered: String
         switch format {
         case .json: rendered = jsonLine(report)
-        case .text: rendered = text(report, color: output == nil && Terminal.standardOutput.useColor(global.color))
-        case .sarif: rendered = SARIFReporter.report(reportInput(report))
-        case .junit: rendered = JUnitReporter.report(reportInput(report), failOn: failSeverity)
-        case .markdown: rendered = MarkdownReporter.report(reportInput(report))
-        case .github: rendered = GitHubAnnotations.report(reportInput(report))
+        case .text: rendered = Self.text(report, color: output == nil && Terminal.standardOutput.useColor(global.color), verbose: global.verbose)
+        case .sarif: rendered = SARIFReporter.report(report.reportInput)
+        case .junit: rendered = JUnitReporter.report(report.reportInput, failOn: failSeverity)
+        case .markdown: rendered = MarkdownReporter.report(report.reportInput)
+        case .github: rendered = GitHubAnnotations.report(report.reportInput)
         }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(rendered.utf8)) else {
@@ -155,30 +155,8 @@ struct Audit: ParsableCommand {
         if report.isPartial { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 
-    /// The report as the reporters read it.
-    func reportInput(_ r: AuditReport) -> ReportInput {
-        ReportInput(toolVersion: AssayVersion.current, sha: r.sha, verdict: r.verdict, gateReasons: r.gate.reasons,
-                    decision: r.decision.decision, utility: r.decision.utility, risk: r.decision.risk,
-                    summaryLine: summaryLine(r),
-                    rules: AuditService.rules.map { .init(id: $0.id, name: $0.name, summary: $0.summary, defaultSeverity: $0.defaultSeverity) },
-                    findings: r.findings, suppressed: r.suppressed)
-    }
-
-    func summaryLine(_ r: AuditReport) -> String {
-        let s = r.summary
-        let what: String
-        switch r.mode {
-        case "staged": what = "staged change"
-        case "working-tree": what = "working-tree change"
-        default: what = "\(r.mode) \(r.sha.prefix(12))"
-        }
-        var line = "\(what): \(s.files) file\(s.files == 1 ? "" : "s"), \(s.addedLines) added line\(s.addedLines == 1 ? "" : "s") — "
-        line += "\(s.block) block · \(s.warn) warn · \(s.info) info"
-        if s.suppressed > 0 { line += " · \(s.suppressed) suppressed" }
-        return line
-    }
-
-    func text(_ r: AuditReport, color: Bool) -> String {
+    /// The report for people: findings grouped by file, the claims, the decision, the verdict last.
+    static func text(_ r: AuditReport, color: Bool, verbose: Bool) -> String {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         func label(_ s: Severity) -> String {
             switch s {
@@ -195,12 +173,12 @@ struct Audit: ParsableCommand {
             for f in byFile[path]!.sorted(by: { ($0.line, $0.rule) < ($1.line, $1.rule) }) {
                 let at = f.line == 0 ? "     " : String(f.line).leftPadded(5)
                 out += "\(at)  \(label(f.severity))  \(f.rule): \(f.message)\n"
-                let shown = global.verbose ? f.evidence : Array(f.evidence.prefix(2))
+                let shown = verbose ? f.evidence : Array(f.evidence.prefix(2))
                 for e in shown { out += "              \(paint(e, "2"))\n" }
-                if global.verbose { out += "              \(paint("fingerprint \(f.fingerprint)", "2"))\n" }
+                if verbose { out += "              \(paint("fingerprint \(f.fingerprint)", "2"))\n" }
             }
         }
-        if global.verbose, !r.suppressed.isEmpty {
+        if verbose, !r.suppressed.isEmpty {
             out += paint("suppressed", "2") + "\n"
             for f in r.suppressed {
                 out += "  \(f.path):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
@@ -216,7 +194,7 @@ struct Audit: ParsableCommand {
         out += "decision: \(paint(d.decision, decisionColor)) (utility \(d.utility), risk \(d.risk))"
         if let last = d.reasons.last { out += " — \(last)" }
         out += "\n"
-        out += summaryLine(r) + "\n"
+        out += r.summaryLine + "\n"
         if r.verdict == "pass" {
             out += paint("PASS", "1;32") + (r.isPartial ? " (partial: some files could not be read)" : "") + "\n"
         } else {

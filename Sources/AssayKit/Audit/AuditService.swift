@@ -26,6 +26,9 @@ public struct AuditRequest: Sendable {
     public var baselineRef: String?
     /// Report only findings whose fingerprints are not in this baseline file.
     public var baselineFile: String?
+    /// False: check only the claims in `messagePath` and `prBodyPath`, not the content (the
+    /// commit-msg hook, which runs after the pre-commit hook has checked the content).
+    public var checksContent = true
 
     public init(repositoryPath: String, mode: AuditMode = .workingTree, prBodyPath: String? = nil, messagePath: String? = nil,
                 policyPath: String? = nil, rubricPath: String? = nil, branch: String? = nil, failOn: Severity? = .block,
@@ -167,7 +170,7 @@ public final class AuditService: Sendable {
         let deleted = change.changes.filter { $0.status == .deleted && ($0.oldMode & 0o170000) == 0o100000 }
         let deletedContent = Set(deleted.map(\.oldID))
         let deletedByName = Dictionary(grouping: deleted, by: { $0.path.lastComponent })
-        for c in change.changes where c.status != .deleted && (c.newMode & 0o170000) == 0o100000 {
+        for c in change.changes where request.checksContent && c.status != .deleted && (c.newMode & 0o170000) == 0o100000 {
             let path = c.path.string
             guard policy.covers(path) else { continue }
             if c.status == .added && deletedContent.contains(c.newID) { continue }

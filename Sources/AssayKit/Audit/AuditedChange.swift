@@ -13,6 +13,9 @@ public enum AuditMode: Sendable, Equatable {
     case commit(String)
     /// `A..B` (or `A...B`): `B` against the merge-base of `A` and `B`, with every commit's message.
     case range(String)
+    /// The commits reachable from `head` and from none of `excluding` (a pushed branch that is new
+    /// to the remote): `head` against the first parent of the oldest of them, with their messages.
+    case pushed(head: String, excluding: [String])
 
     public var name: String {
         switch self {
@@ -20,6 +23,7 @@ public enum AuditMode: Sendable, Equatable {
         case .staged: "staged"
         case .commit: "commit"
         case .range: "range"
+        case .pushed: "pushed"
         }
     }
 }
@@ -124,6 +128,43 @@ final class AuditedChange {
             }
         case .range(let spec):
             return try range(spec, repo)
+        case .pushed(let head, let excluding):
+            return try pushed(head, excluding, repo)
+        }
+    }
+
+    private static func pushed(_ head: String, _ excluding: [String], _ repo: Repository) throws(AssayError) -> AuditedChange {
+        guard let tip = try RepositoryAccess.select(repo, [head], all: false).include.first else {
+            throw AssayError("nothing to audit at \(head)", fix: "name a commit")
+        }
+        let ids: [ObjectID]
+        do {
+            var hidden: [ObjectID] = []
+            for spec in excluding { if let id = try? repo.resolveCommit(spec) { hidden.append(id) } }
+            ids = try repo.walk(RevisionSelection(include: [tip], exclude: []), hidingIfPresent: hidden)
+        } catch {
+            throw RepositoryAccess.explain(error, doing: "walk the commits of \(head)")
+        }
+        if let oldest = ids.last, repo.shallowBoundary.contains(oldest) {
+            throw AssayError("the base of \(head) is not in this shallow clone",
+                             fix: "fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)")
+        }
+        do {
+            let tree = try repo.commitHeader(tip).tree
+            guard let oldest = ids.last else {
+                // Every commit is already there (a branch made from one that was pushed before).
+                return AuditedChange(repo: repo, mode: .pushed(head: head, excluding: excluding), baseCommit: tip, baseTree: tree,
+                                     targetCommit: tip, changes: [], messages: [], notes: ["no new commits in \(head)"])
+            }
+            let base = try repo.commitHeader(oldest).parents.first
+            let baseTree = try base.map { b throws(GitError) in try repo.commitHeader(b).tree }
+            let diff = try repo.diffTrees(baseTree, tree)
+            var messages: [(ObjectID, String)] = []
+            for id in ids.reversed() { messages.append((id, try repo.commit(id).message)) }
+            return AuditedChange(repo: repo, mode: .pushed(head: head, excluding: excluding), baseCommit: base, baseTree: baseTree,
+                                 targetCommit: tip, changes: diff.changes, messages: messages)
+        } catch {
+            throw RepositoryAccess.explain(error, doing: "read the commits of \(head)")
         }
     }
 

@@ -1,0 +1,118 @@
+import AssayCore
+import Foundation
+import GitKit
+
+/// What one hook run audits: one audit per pushed or received ref, or one of the staged content.
+public struct HookPlan: Sendable {
+    public struct Item: Sendable {
+        /// What the audit is about, for the output ("refs/heads/main", "staged content").
+        public var label: String
+        public var request: AuditRequest
+    }
+    public var items: [Item] = []
+    /// Refs left out on purpose (deletions, refs already up to date).
+    public var notes: [String] = []
+}
+
+/// Turns a hook's arguments, standard input and environment into the audits it runs.
+public enum HookRun {
+    static let zero = String(repeating: "0", count: 40)
+
+    /// Whether `SKIP` (the pre-commit framework's comma-separated list of hook ids) names assay.
+    public static func isSkipped(_ environment: [String: String]) -> Bool {
+        guard let skip = environment["SKIP"] else { return false }
+        let ids = Set(skip.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        return !ids.isDisjoint(with: ["assay", "assay-commit-msg", "assay-pre-push"])
+    }
+
+    public static func plan(_ hook: HookKind, repositoryPath: String, arguments: [String], input: String,
+                            environment: [String: String]) throws(AssayError) -> HookPlan {
+        var plan = HookPlan()
+        switch hook {
+        case .preCommit:
+            plan.items.append(.init(label: "staged content", request: AuditRequest(repositoryPath: repositoryPath, mode: .staged)))
+        case .commitMsg:
+            let repo = try RepositoryAccess.open(repositoryPath)
+            // The pre-commit framework passes no file name (pass_filenames: false): git writes the
+            // message to COMMIT_EDITMSG before it runs the hook.
+            let file = arguments.first ?? repo.gitDirectory.appendingPathComponent("COMMIT_EDITMSG").path
+            var request = AuditRequest(repositoryPath: repositoryPath, mode: .staged, messagePath: file)
+            request.checksContent = false
+            plan.items.append(.init(label: "commit message", request: request))
+        case .prePush:
+            let repo = try RepositoryAccess.open(repositoryPath)
+            let remote = arguments.first ?? environment["PRE_COMMIT_REMOTE_NAME"] ?? "origin"
+            let lines = pushLines(input)
+            if lines.isEmpty, let to = environment["PRE_COMMIT_TO_REF"] {
+                // The pre-commit framework reads the lines itself and runs the hook once per ref.
+                let branch = environment["PRE_COMMIT_REMOTE_BRANCH"].map(shortBranch)
+                if let from = environment["PRE_COMMIT_FROM_REF"], !from.isEmpty {
+                    plan.items.append(.init(label: branch ?? to, request: request(.range("\(from)..\(to)"), repositoryPath, branch)))
+                } else {
+                    let mode = AuditMode.pushed(head: to, excluding: remoteTips(repo, remote))
+                    plan.items.append(.init(label: branch ?? to, request: request(mode, repositoryPath, branch)))
+                }
+                return plan
+            }
+            for line in lines {
+                let (localRef, localSHA, remoteRef, remoteSHA) = (line[0], line[1], line[2], line[3])
+                if localSHA == zero { plan.notes.append("\(remoteRef): deleted, nothing to audit"); continue }
+                if localSHA == remoteSHA { plan.notes.append("\(remoteRef): up to date"); continue }
+                let branch = shortBranch(remoteRef)
+                let mode: AuditMode
+                if remoteSHA != zero, repo.contains(ObjectID(hex: remoteSHA) ?? .zero) {
+                    mode = .range("\(remoteSHA)..\(localSHA)")
+                } else {
+                    // A new branch (or one whose remote tip we have not fetched): the commits no
+                    // remote-tracking branch of this remote has.
+                    mode = .pushed(head: localSHA, excluding: remoteTips(repo, remote))
+                }
+                plan.items.append(.init(label: "\(localRef) → \(remoteRef)", request: request(mode, repositoryPath, branch)))
+            }
+        case .preReceive:
+            let repo = try RepositoryAccess.open(repositoryPath)
+            for line in receiveLines(input) {
+                let (oldSHA, newSHA, ref) = (line[0], line[1], line[2])
+                if newSHA == zero { plan.notes.append("\(ref): deleted, nothing to audit"); continue }
+                guard ref.hasPrefix("refs/heads/") else { plan.notes.append("\(ref): not a branch, not audited"); continue }
+                let branch = shortBranch(ref)
+                let mode: AuditMode
+                if oldSHA != zero {
+                    mode = .range("\(oldSHA)..\(newSHA)")
+                } else {
+                    // A new branch: the commits no branch or tag here has yet (`--not --all`).
+                    var tips: [String] = []
+                    for glob in ["refs/heads/*", "refs/tags/*"] {
+                        tips += ((try? repo.references(glob: glob)) ?? []).map(\.target.hex)
+                    }
+                    mode = .pushed(head: newSHA, excluding: tips)
+                }
+                plan.items.append(.init(label: ref, request: request(mode, repositoryPath, branch)))
+            }
+        }
+        return plan
+    }
+
+    private static func request(_ mode: AuditMode, _ path: String, _ branch: String?) -> AuditRequest {
+        AuditRequest(repositoryPath: path, mode: mode, branch: branch)
+    }
+
+    /// `<local ref> <local sha> <remote ref> <remote sha>` lines (githooks(5), pre-push).
+    static func pushLines(_ input: String) -> [[String]] {
+        input.split(whereSeparator: \.isNewline).map { $0.split(separator: " ").map(String.init) }.filter { $0.count == 4 }
+    }
+
+    /// `<old sha> <new sha> <ref>` lines (githooks(5), pre-receive).
+    static func receiveLines(_ input: String) -> [[String]] {
+        input.split(whereSeparator: \.isNewline).map { $0.split(separator: " ").map(String.init) }.filter { $0.count == 3 }
+    }
+
+    static func shortBranch(_ ref: String) -> String {
+        ref.hasPrefix("refs/heads/") ? String(ref.dropFirst("refs/heads/".count)) : ref
+    }
+
+    /// The tips of `remote`'s remote-tracking branches (none when `remote` is a URL).
+    static func remoteTips(_ repo: Repository, _ remote: String) -> [String] {
+        ((try? repo.references(glob: "refs/remotes/\(remote)/*")) ?? []).map(\.target.hex)
+    }
+}
