@@ -26,6 +26,12 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        /** libcurl as a system library, with typed wrappers for the variadic setopt/getinfo. */
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
         /** Safe Swift over cmark-gfm: Markdown as blocks with lines, sections, task states, table cells. */
         .target(name: "MarkdownKit", dependencies: ["CCmark"]),
         /** Safe Swift over libgit2: the only target that touches libgit2 pointers. */
@@ -41,6 +47,8 @@ let package = Package(
         ]),
         /** Reporters: findings to SARIF, JUnit XML, Markdown and GitHub annotations — pure functions. */
         .target(name: "AssayReport", dependencies: ["AssayCore"]),
+        /** HTTP through libcurl (timeouts, retries, redaction) and the forge APIs: commit statuses, check runs, PR comments. */
+        .target(name: "AssayForge", dependencies: ["CCurl", "AssayCore"]),
         /** The SQLite ledger (GRDB): records, named append-only migrations. An index, never the truth. */
         .target(name: "AssayLedger", dependencies: [
             "AssayCore",
@@ -64,6 +72,7 @@ let package = Package(
         .testTarget(name: "AssayRulesTests", dependencies: ["AssayRules", "AssayCore", "MarkdownKit"]),
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport", "AssayCore", "AssayTestSupport"],
                     exclude: ["Golden"]),
+        .testTarget(name: "AssayForgeTests", dependencies: ["AssayForge", "AssayCore", "AssayTestSupport"]),
         .testTarget(name: "AssayPolicyTests", dependencies: ["AssayPolicy", "AssayCore"]),
         .testTarget(name: "AssayLedgerTests", dependencies: ["AssayLedger", "AssayTestSupport"]),
         .testTarget(name: "AssayKitTests", dependencies: ["AssayKit", "AssayLedger", "GitKit", "AssayTestSupport"]),
