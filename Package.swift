@@ -56,12 +56,12 @@ let package = Package(
         ]),
         /** Services that compose GitKit and the ledger: SnapshotService, … */
         .target(name: "AssayKit", dependencies: [
-            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "AssayPolicy", "AssayReport", "MarkdownKit",
+            "GitKit", "AssayCore", "AssayLedger", "AssayRules", "AssayPolicy", "AssayReport", "AssayForge", "MarkdownKit",
             .product(name: "Yams", package: "Yams"),
         ]),
         /** The `assay` executable: argument parsing only; each command calls a service. */
         .executableTarget(name: "assay", dependencies: [
-            "AssayKit", "AssayCore", "AssayReport", "GitKit",
+            "AssayKit", "AssayCore", "AssayReport", "AssayForge", "GitKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /** Test helpers: real git repositories built in temp directories with the git CLI. */

@@ -42,8 +42,9 @@ public enum DocClaimExtractor {
     static let doneWords = ["done", "complete", "completed", "shipped", "implemented", "finished", "merged", "landed"]
     static let shipVerbs = ["created", "added", "implemented", "shipped", "built", "wrote", "written", "introduced",
                             "landed", "completed", "finished", "done", "exists", "lives in", "extracted"]
-    /// A commit message says what the commit does in the imperative ("Add `src/x.rs`"): a claim
-    /// about the commit's own content, where in a doc it could be a plan.
+    /// A commit message (or a pull request's body) says what the change does, in the imperative or
+    /// the present ("Add `src/x.rs`", "Adds …"): a claim about its own content, where in a doc it
+    /// could be a plan.
     static let commitVerbs = ["add", "adds", "create", "creates", "implement", "implements", "introduce", "introduces"]
     static let deletionWords = ["deleted", "removed", "dropped", "gone", "deleting", "removing", "delete", "remove"]
     static let futureWords = ["will ", "todo", "to do", "planned", "plan to", "should ", "later", "next:", "tbd",
@@ -128,7 +129,7 @@ public enum DocClaimExtractor {
                                                   abstainReason: nil))
                         any = true
                     } else if shipVerbs.contains(where: { word(word: $0, in: lower) })
-                                || (template.kind == "commit" && commitVerbs.contains(where: { word(word: $0, in: lower) })) {
+                                || ((template.kind == "commit" || template.kind == "pr-body") && commitVerbs.contains(where: { word(word: $0, in: lower) })) {
                         out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
                                                   abstainReason: nil))
                         any = true
