@@ -269,6 +269,26 @@ final class FakeGitHub: @unchecked Sendable {
         #expect(json["pull_request"] as? Int == 3)
     }
 
+    @Test func aPullRequestCannotTurnItsOwnRulesOff() throws {
+        let (fx, base, head) = try repo([".assay.yml": "policy: none\n", ".assayignore": "",
+                                         "src/feature.rs": "pub fn feature() { todo!() }\n"])
+        let env = try pullRequestEnvironment(fx, nil, base: base, head: head)
+        let r = try ci(fx, ["--no-post"], env)
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.err.contains("stub-marker"))
+        #expect(r.err.contains("the change edits .assay.yml"))
+        // The same settings on the base apply.
+        let (ok, obase, ohead) = try repo(["src/feature.rs": "pub fn feature() { todo!() }\n"])
+        try ok.git("checkout", "-q", "main")
+        try ok.commit("settings", files: [".assay.yml": "policy: none\n"])
+        try ok.git("checkout", "-q", "feature")
+        try ok.git("rebase", "-q", "main")
+        let rebasedBase = try ok.rev("main"), rebasedHead = try ok.head()
+        _ = (obase, ohead)
+        let passed = try ci(ok, ["--no-post"], try pullRequestEnvironment(ok, nil, base: rebasedBase, head: rebasedHead))
+        #expect(passed.status == 0, "\(passed.err)")
+    }
+
     @Test func outsideCIItSaysWhatToRunInstead() throws {
         let (fx, _, _) = try repo(["src/feature.rs": "pub fn feature() {}\n"])
         let r = try ci(fx, [], ["GITHUB_ACTIONS": "", "GITLAB_CI": ""])

@@ -33,11 +33,10 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         for hook in ["pre-commit", "commit-msg", "pre-push"] {
             let file = hooksDir(fx).appendingPathComponent(hook)
             let installed = try String(contentsOf: file, encoding: .utf8)
-            // The same script, with the installing binary named on one line.
+            // The same script, with the hook and the installing binary named on one line each.
             let differing = zip(installed.split(separator: "\n", omittingEmptySubsequences: false),
                                 shipped.split(separator: "\n", omittingEmptySubsequences: false)).filter { $0 != $1 }
-            #expect(differing.count == 1, "\(differing)")
-            #expect(differing.first?.0.contains(assayExecutable()) == true)
+            #expect(differing.map { String($0.0) } == ["hook=\(hook)", "assay=${ASSAY_BIN:-'\(assayExecutable())'}"], "\(differing)")
             #expect(FileManager.default.isExecutableFile(atPath: file.path))
             // A shell can parse it.
             #expect(try runProcess("sh", ["-n", file.path]).status == 0)
@@ -195,6 +194,47 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         #expect(status.out.contains(".githooks/pre-commit"))
     }
 
+    @Test func aHookManagerThatRenamesOurHookStillRunsIt() throws {
+        // `pre-commit install` moves an existing hook to pre-commit.legacy and runs it from there.
+        let fx = try repo()
+        #expect(try assayRun(fx, ["hooks", "install", "--hook", "pre-commit"]).status == 0)
+        try fx.write(".pre-commit-config.yaml", "repos: []\n")
+        try fx.git("add", ".pre-commit-config.yaml")
+        let env = ["PRE_COMMIT_HOME": fx.root.appendingPathComponent("pre-commit-home").path]
+        let install = try runProcess("python3", ["-m", "pre_commit", "install"], in: fx.path, environment: env, timeout: 300)
+        #expect(install.status == 0, "\(install.out)\(install.err)")
+        #expect(FileManager.default.fileExists(atPath: hooksDir(fx).appendingPathComponent("pre-commit.legacy").path))
+        try fx.write("src/stub.rs", "fn s() { todo!() }\n")
+        try fx.git("add", "-A")
+        let refused = try gitRun(fx, ["commit", "-m", "stub"], environment: env)
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("stub-marker"), "\(refused.out)\(refused.err)")
+    }
+
+    @Test func husksHooksDirectoryIsLeftToHusky() throws {
+        let fx = try repo()
+        try fx.git("config", "core.hooksPath", ".husky/_")
+        let r = try assayRun(fx, ["hooks", "install"])
+        #expect(r.status == 2)
+        #expect(r.out.contains("assay hooks run pre-commit"), "\(r.out)")
+        #expect(!FileManager.default.fileExists(atPath: fx.path.appendingPathComponent(".husky/_/pre-commit").path))
+    }
+
+    @Test func forceKeepsOneBackupAndNeverOverwritesIt() throws {
+        let fx = try repo()
+        let dir = hooksDir(fx)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in [("pre-commit", "#!/bin/sh\nexit 0 # new\n"), ("pre-commit.assay-backup", "#!/bin/sh\nexit 0 # old\n")] {
+            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(text.utf8),
+                                           attributes: [.posixPermissions: 0o755])
+        }
+        let r = try assayRun(fx, ["hooks", "install", "--hook", "pre-commit", "--force"])
+        #expect(r.status == 2)
+        #expect(r.out.contains("refused"))
+        #expect(try String(contentsOf: dir.appendingPathComponent("pre-commit"), encoding: .utf8).contains("# new"))
+        #expect(try String(contentsOf: dir.appendingPathComponent("pre-commit.assay-backup"), encoding: .utf8).contains("# old"))
+    }
+
     @Test func anUnknownHookNameIsAUsageError() throws {
         let fx = try repo()
         let r = try assayRun(fx, ["hooks", "install", "--hook", "post-commit"])
@@ -257,6 +297,75 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let deleted = try gitRun(fx, ["push", "origin", ":copy"])
         #expect(deleted.status == 0, "\(deleted.err)")
         #expect(try !remoteRefs(remote).contains("refs/heads/copy"))
+    }
+
+    @Test func aForeignPrePushHookThatIgnoresItsInputIsChained() throws {
+        let remote = try GitFixture(bare: true)
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("remote", "add", "origin", remote.path.path)
+        let dir = fx.path.appendingPathComponent(".git/hooks")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let marker = fx.root.appendingPathComponent("foreign-pre-push")
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("pre-push").path,
+                                       contents: Data("#!/bin/sh\necho \"$1\" > '\(marker.path)'\nexit 0\n".utf8),
+                                       attributes: [.posixPermissions: 0o755])
+        #expect(try assayRun(fx, ["hooks", "install", "--hook", "pre-push"]).status == 0)
+        let ok = try gitRun(fx, ["push", "origin", "main"])
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(try String(contentsOf: marker, encoding: .utf8) == "origin\n")
+        try fx.write("src/s.rs", "fn s() { todo!() }\n")
+        try fx.git("add", "-A")
+        try fx.gitData(["commit", "-q", "-m", "stub"])
+        let refused = try gitRun(fx, ["push", "origin", "main"])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("stub-marker"))
+    }
+
+    @Test func tagsAreNotAuditedAndABranchThatMergedMainIsChargedOnlyWithItsOwnChanges() throws {
+        let (fx, remote) = try setUp()
+        // main gets a stub that reached the remote before the hooks (it is the remote's now).
+        try fx.git("checkout", "-q", "-b", "feature")
+        try fx.git("checkout", "-q", "main")
+        try fx.write("src/old.rs", "fn old() { todo!() }\n")
+        try fx.git("add", "-A")
+        #expect(try gitRun(fx, ["commit", "-m", "old stub"], environment: ["SKIP": "assay"]).status == 0)
+        #expect(try gitRun(fx, ["push", "origin", "main"], environment: ["SKIP": "assay"]).status == 0)
+        // A tag is not a change to audit, even on a commit the remote does not have.
+        try fx.git("checkout", "-q", "--detach")
+        try fx.write("src/tagged.rs", "fn tagged() { todo!() }\n")
+        try fx.git("add", "-A")
+        #expect(try gitRun(fx, ["commit", "-m", "tagged stub"], environment: ["SKIP": "assay"]).status == 0)
+        try fx.git("tag", "-a", "v1", "-m", "v1")
+        try fx.git("checkout", "-q", "main")
+        let tag = try gitRun(fx, ["push", "origin", "v1"])
+        #expect(tag.status == 0, "\(tag.err)")
+        #expect(try remoteRefs(remote).contains("refs/tags/v1"))
+        // A new branch that merged main: its own change is clean.
+        try fx.git("checkout", "-q", "feature")
+        try fx.write("src/feature.rs", "pub fn feature() {}\n")
+        try fx.git("add", "-A")
+        #expect(try gitRun(fx, ["commit", "-m", "feature"]).status == 0)
+        #expect(try gitRun(fx, ["merge", "-q", "--no-edit", "main"], environment: fx.dateEnvironment()).status == 0)
+        let pushed = try gitRun(fx, ["push", "origin", "feature"])
+        #expect(pushed.status == 0, "\(pushed.err)")
+        #expect(try remoteRefs(remote).contains("refs/heads/feature"))
+    }
+
+    @Test func preReceiveReadsTheRulesFromTheBaseNotFromThePush() throws {
+        let server = try GitFixture(bare: true)
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("remote", "add", "origin", server.path.path)
+        try fx.git("push", "-q", "origin", "main")
+        #expect(try assayRun(server, ["hooks", "install"]).status == 0)
+        // The push turns the stub rule off in the same change that adds a stub.
+        try fx.commit("sneak", files: [".assay.yml": "policy:\n  rules:\n    stub-marker: off\n",
+                                        "src/s.rs": "fn s() { todo!() }\n"])
+        let refused = try gitRun(fx, ["push", "origin", "main"])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("stub-marker"), "\(refused.err)")
+        #expect(refused.err.contains("the change edits .assay.yml"))
     }
 
     @Test func prePushReadsGitsLinesFromStandardInput() throws {

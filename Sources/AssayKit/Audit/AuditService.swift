@@ -29,6 +29,10 @@ public struct AuditRequest: Sendable {
     /// False: check only the claims in `messagePath` and `prBodyPath`, not the content (the
     /// commit-msg hook, which runs after the pre-commit hook has checked the content).
     public var checksContent = true
+    /// Read `.assay.yml`, `.assayignore` and the policy and rubric they name from the base of the
+    /// change, not from the change: a gate that others' changes pass through (CI, pre-receive) must
+    /// not let a change turn its own rules off.
+    public var settingsFromBase = false
 
     public init(repositoryPath: String, mode: AuditMode = .workingTree, prBodyPath: String? = nil, messagePath: String? = nil,
                 policyPath: String? = nil, rubricPath: String? = nil, branch: String? = nil, failOn: Severity? = .block,
@@ -132,9 +136,16 @@ public final class AuditService: Sendable {
             _ = Policy.builtInDefault()
             _ = Rubric.builtInDefault()
         }
+        change.settingsFromBase = request.settingsFromBase
         trace("audit: change resolved (\(change.changes.count) files) at \(elapsedMs(since: started)) ms")
         var warnings: [String] = []
         var notices: [String] = change.notes
+        if request.settingsFromBase {
+            let edited = change.changes.map(\.path.string).filter { $0 == AssayConfig.fileName || $0 == IgnoreList.fileName }
+            for name in edited {
+                notices.append("the change edits \(name): its rules apply once it is merged; this audit uses the base's")
+            }
+        }
 
         // Settings come from the audited content, so a change is judged by the settings it carries.
         let config = try readConfig(change)
@@ -457,7 +468,7 @@ public final class AuditService: Sendable {
     /// A settings file at the root of the audited content; nil when absent (or its blob is missing
     /// from a partial clone: the defaults apply).
     func settingsFile(_ name: String, _ change: AuditedChange) throws(AssayError) -> [UInt8]? {
-        do { return try change.contents(of: name) } catch {
+        do { return try change.settingsContents(of: name) } catch {
             if error.isMissingObject { return nil }
             throw RepositoryAccess.explain(error, doing: "read \(name)")
         }
@@ -478,7 +489,7 @@ public final class AuditService: Sendable {
                     _ knownRules: Set<String>) throws(AssayError) -> Policy {
         let fromRepo: (String) throws(AssayError) -> (bytes: [UInt8], file: String)? = { name throws(AssayError) in
             let bytes: [UInt8]?
-            do throws(GitError) { bytes = try change.contents(of: name) } catch {
+            do throws(GitError) { bytes = try change.settingsContents(of: name) } catch {
                 throw RepositoryAccess.explain(error, doing: "read the policy \(name)")
             }
             return bytes.map { ($0, name) }
@@ -512,7 +523,7 @@ public final class AuditService: Sendable {
         }
         guard let name = config.rubricPath, name != "default" else { return Rubric.builtInDefault() }
         let bytes: [UInt8]?
-        do { bytes = try change.contents(of: name) } catch { throw RepositoryAccess.explain(error, doing: "read the rubric \(name)") }
+        do { bytes = try change.settingsContents(of: name) } catch { throw RepositoryAccess.explain(error, doing: "read the rubric \(name)") }
         guard let bytes else {
             throw AssayError("\(AssayConfig.fileName) names the rubric \(name), which is not in the audited content",
                              at: AssayConfig.fileName, fix: "add the file, or fix the `rubric:` path")

@@ -77,6 +77,18 @@ final class AuditedChange {
         return try repo.blob(id)
     }
 
+    /// Where settings come from: the base of the change instead of the change (see
+    /// `AuditRequest.settingsFromBase`).
+    var settingsFromBase = false
+
+    /// The bytes of a settings file (`.assay.yml`, `.assayignore`, a policy or rubric it names): from
+    /// the audited content, or from the base when `settingsFromBase` (nil when there is no base).
+    func settingsContents(of path: String) throws(GitError) -> [UInt8]? {
+        guard settingsFromBase else { return try contents(of: path) }
+        guard let baseTree, let entry = try repo.treeEntry(GitPath(path), inTree: baseTree), entry.kind == .blob else { return nil }
+        return try repo.blob(entry.id)
+    }
+
     /// The audited content as a tree: the commit's tree, or (staged and working-tree content) a tree
     /// written into the in-memory object store from the base tree and the change.
     func targetTree() throws(GitError) -> ObjectID {
@@ -138,8 +150,8 @@ final class AuditedChange {
             throw AssayError("nothing to audit at \(head)", fix: "name a commit")
         }
         let ids: [ObjectID]
+        var hidden: [ObjectID] = []
         do {
-            var hidden: [ObjectID] = []
             for spec in excluding { if let id = try? repo.resolveCommit(spec) { hidden.append(id) } }
             ids = try repo.walk(RevisionSelection(include: [tip], exclude: []), hidingIfPresent: hidden)
         } catch {
@@ -156,7 +168,16 @@ final class AuditedChange {
                 return AuditedChange(repo: repo, mode: .pushed(head: head, excluding: excluding), baseCommit: tip, baseTree: tree,
                                      targetCommit: tip, changes: [], messages: [], notes: ["no new commits in \(head)"])
             }
-            let base = try repo.commitHeader(oldest).parents.first
+            // The base is where the new commits leave what the remote has: the newest merge-base
+            // with its tips (a branch that merged main is not charged with main's changes), else
+            // the parent of the oldest new commit.
+            var base: ObjectID?
+            for other in hidden {
+                guard let candidate = try repo.mergeBase(tip, other) else { continue }
+                if let current = base, try repo.mergeBase(current, candidate) != current { continue }
+                base = candidate
+            }
+            if base == nil { base = try repo.commitHeader(oldest).parents.first }
             let baseTree = try base.map { b throws(GitError) in try repo.commitHeader(b).tree }
             let diff = try repo.diffTrees(baseTree, tree)
             var messages: [(ObjectID, String)] = []

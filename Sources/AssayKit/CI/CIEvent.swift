@@ -78,7 +78,9 @@ public enum CIEvent {
             context.headSHA = head
             context.pullRequest = (pr["number"] as? Int) ?? (json["number"] as? Int)
             context.pullRequestBody = pr["body"] as? String
-            context.branch = env["GITHUB_HEAD_REF"].flatMap { $0.isEmpty ? nil : $0 } ?? ((pr["head"] as? [String: Any])?["ref"] as? String)
+            // Branch overrides follow the branch the change goes into (a "release/**" rule applies to
+            // pull requests into release branches), never the author's branch name.
+            context.branch = env["GITHUB_BASE_REF"].flatMap { $0.isEmpty ? nil : $0 } ?? ((pr["base"] as? [String: Any])?["ref"] as? String)
         case "push":
             let before = json["before"] as? String ?? zero
             let after = json["after"] as? String ?? env["GITHUB_SHA"] ?? "HEAD"
@@ -106,14 +108,17 @@ public enum CIEvent {
                                 repository: env["CI_PROJECT_PATH"], apiURL: env["CI_API_V4_URL"], runURL: env["CI_PIPELINE_URL"],
                                 stepSummaryPath: nil)
         if let iid = env["CI_MERGE_REQUEST_IID"], let number = Int(iid) {
-            guard let base = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"] ?? env["CI_MERGE_REQUEST_TARGET_BRANCH_SHA"], !base.isEmpty else {
+            // A merged-results pipeline runs on the merge of the MR into the target's tip
+            // (CI_MERGE_REQUEST_TARGET_BRANCH_SHA is set only there): the MR's change is that tip..merge.
+            let target = env["CI_MERGE_REQUEST_TARGET_BRANCH_SHA"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let base = target ?? env["CI_MERGE_REQUEST_DIFF_BASE_SHA"].flatMap({ $0.isEmpty ? nil : $0 }) else {
                 throw AssayError("a merge request pipeline without CI_MERGE_REQUEST_DIFF_BASE_SHA",
                                  fix: "run the job in a merge request pipeline (rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\")")
             }
             context.mode = .range("\(base)..\(head)")
             context.pullRequest = number
             context.pullRequestBody = env["CI_MERGE_REQUEST_DESCRIPTION"]
-            context.branch = env["CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"]
+            context.branch = env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
             return context
         }
         context.branch = env["CI_COMMIT_BRANCH"] ?? env["CI_COMMIT_REF_NAME"]

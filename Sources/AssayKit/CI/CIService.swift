@@ -83,12 +83,18 @@ public struct CIService: Sendable {
             let mode = try checkedMode(context, request.repositoryPath, &outcome)
             if let body = context.pullRequestBody, !body.isEmpty {
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("assay-pr-body-\(UUID().uuidString).md")
-                try? Data(body.utf8).write(to: file)
-                bodyFile = file
+                if FileManager.default.createFile(atPath: file.path, contents: Data(body.utf8), attributes: [.posixPermissions: 0o600]) {
+                    bodyFile = file
+                } else {
+                    outcome.warnings.append("cannot write the pull request's body to \(file.path): its claims were not checked")
+                }
             }
-            report = try AuditService().run(AuditRequest(repositoryPath: request.repositoryPath, mode: mode, prBodyPath: bodyFile?.path,
-                                                         policyPath: request.policyPath, rubricPath: request.rubricPath,
-                                                         branch: context.branch, failOn: request.failOn))
+            var audit = AuditRequest(repositoryPath: request.repositoryPath, mode: mode, prBodyPath: bodyFile?.path,
+                                     policyPath: request.policyPath, rubricPath: request.rubricPath,
+                                     branch: context.branch, failOn: request.failOn)
+            // The gate's rules come from the base: a pull request cannot turn its own checks off.
+            audit.settingsFromBase = true
+            report = try AuditService().run(audit)
         } catch {
             outcome.error = error
             if let forge {

@@ -19,36 +19,52 @@ public enum HookKind: String, CaseIterable, Codable, Sendable {
 }
 
 /// The one script every installed hook is (`hooks/assay-hook` in the source tree; a test keeps the
-/// two identical). It finds the binary, then hands over to `assay hooks run HOOK`, which runs any
-/// chained hook first.
+/// two identical). It runs any chained hook first, then hands over to `assay hooks run HOOK`.
 public enum HookScript {
     /// The line that marks a hook file as ours.
     public static let marker = "# assay-hook v1"
-    /// The line install rewrites to name the binary that installed the hook.
+    /// The lines install rewrites: to name the binary that installed the hook, and the hook (so a
+    /// hook manager that renames the file, as pre-commit does to `HOOK.legacy`, does not change it).
     static let binaryLine = "assay=${ASSAY_BIN:-assay}"
+    static let hookLine = #"hook=$(basename "$0")"#
 
-    public static let text = """
+    public static let text = #"""
         #!/bin/sh
         # assay-hook v1: installed by `assay hooks install` as pre-commit, commit-msg, pre-push or
         # pre-receive; `assay hooks uninstall` removes it and puts back any hook it chained to.
         # Skip it once: SKIP=assay git commit ...    Turn rules off once: ASSAY_SKIP=todo-added git commit ...
+        hook=$(basename "$0")
         assay=${ASSAY_BIN:-assay}
         command -v "$assay" >/dev/null 2>&1 || assay=assay
+        # A hook that was here before assay's runs first, with the same arguments and input.
+        chained="$(dirname "$0")/$hook.assay-chained"
+        case $hook in pre-push|pre-receive) input=$(cat) ;; *) input= ;; esac
+        if [ -x "$chained" ]; then
+            case $hook in
+                pre-push|pre-receive) printf '%s\n' "$input" | "$chained" "$@" || exit $? ;;
+                *) "$chained" "$@" || exit $? ;;
+            esac
+        fi
         if ! command -v "$assay" >/dev/null 2>&1; then
             case ",${SKIP:-}," in *,assay,*) exit 0 ;; esac
-            echo "assay: the $(basename "$0") hook cannot find the assay binary: put it on PATH (or set ASSAY_BIN), skip once with SKIP=assay, or delete $0" >&2
+            echo "assay: the $hook hook cannot find the assay binary: put it on PATH (or set ASSAY_BIN), skip once with SKIP=assay, or delete $0" >&2
             exit 1
         fi
-        exec "$assay" hooks run "$(basename "$0")" --hook-file "$0" -- "$@"
+        case $hook in
+            pre-push|pre-receive) printf '%s\n' "$input" | "$assay" hooks run "$hook" -- "$@" ;;
+            *) exec "$assay" hooks run "$hook" -- "$@" ;;
+        esac
+        """#
 
-        """
-
-    /// The script as installed: it names `binary` (the assay that installed it), and falls back to
-    /// `assay` on PATH when that file is gone.
-    public static func installed(binary: String?) -> String {
-        guard let binary else { return text }
-        let quoted = "'" + binary.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        return text.replacingOccurrences(of: binaryLine, with: "assay=${ASSAY_BIN:-\(quoted)}")
+    /// The script as installed for `hook`: it names `binary` (the assay that installed it), and
+    /// falls back to `assay` on PATH when that file is gone.
+    public static func installed(_ hook: HookKind, binary: String?) -> String {
+        var script = text.replacingOccurrences(of: hookLine, with: "hook=\(hook.rawValue)")
+        if let binary {
+            let quoted = "'" + binary.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+            script = script.replacingOccurrences(of: binaryLine, with: "assay=${ASSAY_BIN:-\(quoted)}")
+        }
+        return script
     }
 
     /// Whether a hook file's text is one of ours.
@@ -99,11 +115,25 @@ public struct HookInstaller: Sendable {
         } catch {
             throw AssayError("cannot create the hooks directory", at: directory.path, fix: "check its permissions, or core.hooksPath")
         }
-        let script = HookScript.installed(binary: binary)
         var changes: [HookChange] = []
-        for hook in hooks ?? HookKind.defaults(bare: repo.isBare) {
+        let chosen = hooks ?? HookKind.defaults(bare: repo.isBare)
+        // Husky owns its hooks directory (it rewrites `.husky/_` and finds the user's script by the
+        // hook's file name): add a line to the user's script instead.
+        if directory.pathComponents.contains(".husky") {
+            return chosen.map { hook in
+                HookChange(hook: hook, path: directory.appendingPathComponent(hook.rawValue).path, action: .refused,
+                           detail: "core.hooksPath is husky's; add the line `assay hooks run \(hook.rawValue) -- \"$@\"` to .husky/\(hook.rawValue) instead")
+            }
+        }
+        let inWorkingTree = repo.workingDirectory.map { directory.standardizedFileURL.path.hasPrefix($0.standardizedFileURL.path + "/") } ?? false
+        for hook in chosen {
             let file = directory.appendingPathComponent(hook.rawValue).path
-            changes.append(try install(hook, at: file, script: script, force: force))
+            var change = try install(hook, at: file, script: HookScript.installed(hook, binary: binary), force: force)
+            if inWorkingTree, change.action != .refused, change.action != .unchanged {
+                let note = "the hooks directory is inside the working tree: the hook names this machine's assay binary (it falls back to `assay` on PATH), so commit it only if every clone has assay"
+                change.detail = change.detail.map { $0 + "; " + note } ?? note
+            }
+            changes.append(change)
         }
         return changes
     }
@@ -126,7 +156,11 @@ public struct HookInstaller: Sendable {
         // Someone else's hook.
         if force {
             let backup = HookScript.backupPath(of: file)
-            try Self.move(file, to: backup, replacing: true)
+            if (try? fm.attributesOfItem(atPath: backup)) != nil {
+                return HookChange(hook: hook, path: file, action: .refused,
+                                  detail: "\(backup) already keeps an earlier hook; move it away first, so that neither is lost")
+            }
+            try Self.move(file, to: backup, replacing: false)
             return try write(.replaced, "the hook that was there is kept at \(backup); it no longer runs")
         }
         if (try? fm.attributesOfItem(atPath: chained)) != nil {

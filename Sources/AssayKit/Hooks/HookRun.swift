@@ -35,7 +35,9 @@ public enum HookRun {
             let repo = try RepositoryAccess.open(repositoryPath)
             // The pre-commit framework passes no file name (pass_filenames: false): git writes the
             // message to COMMIT_EDITMSG before it runs the hook.
-            let file = arguments.first ?? repo.gitDirectory.appendingPathComponent("COMMIT_EDITMSG").path
+            // During `git merge` the message is MERGE_MSG (COMMIT_EDITMSG still holds the last one).
+            let merging = FileManager.default.fileExists(atPath: repo.gitDirectory.appendingPathComponent("MERGE_HEAD").path)
+            let file = arguments.first ?? repo.gitDirectory.appendingPathComponent(merging ? "MERGE_MSG" : "COMMIT_EDITMSG").path
             var request = AuditRequest(repositoryPath: repositoryPath, mode: .staged, messagePath: file)
             request.checksContent = false
             plan.items.append(.init(label: "commit message", request: request))
@@ -43,9 +45,11 @@ public enum HookRun {
             let repo = try RepositoryAccess.open(repositoryPath)
             let remote = arguments.first ?? environment["PRE_COMMIT_REMOTE_NAME"] ?? "origin"
             let lines = pushLines(input)
-            if lines.isEmpty, let to = environment["PRE_COMMIT_TO_REF"] {
-                // The pre-commit framework reads the lines itself and runs the hook once per ref.
+            if lines.isEmpty, environment["PRE_COMMIT_REMOTE_NAME"] != nil {
+                // The pre-commit framework reads git's lines itself and passes the first pushed
+                // ref's range; with no range (the push includes a root commit), the local branch.
                 let branch = environment["PRE_COMMIT_REMOTE_BRANCH"].map(shortBranch)
+                let to = environment["PRE_COMMIT_TO_REF"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["PRE_COMMIT_LOCAL_BRANCH"] ?? "HEAD"
                 if let from = environment["PRE_COMMIT_FROM_REF"], !from.isEmpty {
                     plan.items.append(.init(label: branch ?? to, request: request(.range("\(from)..\(to)"), repositoryPath, branch)))
                 } else {
@@ -54,10 +58,17 @@ public enum HookRun {
                 }
                 return plan
             }
+            let malformed = input.split(whereSeparator: \.isNewline).count { $0.split(separator: " ").count != 4 && !$0.allSatisfy(\.isWhitespace) }
+            if malformed > 0 { plan.notes.append("\(malformed) line\(malformed == 1 ? "" : "s") of input not in git's pre-push form (<local ref> <local sha> <remote ref> <remote sha>): ignored") }
+            if lines.isEmpty { plan.notes.append("no refs on standard input: nothing to audit") }
             for line in lines {
                 let (localRef, localSHA, remoteRef, remoteSHA) = (line[0], line[1], line[2], line[3])
                 if localSHA == zero { plan.notes.append("\(remoteRef): deleted, nothing to audit"); continue }
                 if localSHA == remoteSHA { plan.notes.append("\(remoteRef): up to date"); continue }
+                // Branches only: tags, notes (assay's receipts travel as refs/notes/*) are not code changes.
+                guard remoteRef.hasPrefix("refs/heads/"), !remoteRef.hasPrefix("refs/heads/assay/") else {
+                    plan.notes.append("\(remoteRef): not a branch, not audited"); continue
+                }
                 let branch = shortBranch(remoteRef)
                 let mode: AuditMode
                 if remoteSHA != zero, repo.contains(ObjectID(hex: remoteSHA) ?? .zero) {
@@ -74,7 +85,9 @@ public enum HookRun {
             for line in receiveLines(input) {
                 let (oldSHA, newSHA, ref) = (line[0], line[1], line[2])
                 if newSHA == zero { plan.notes.append("\(ref): deleted, nothing to audit"); continue }
-                guard ref.hasPrefix("refs/heads/") else { plan.notes.append("\(ref): not a branch, not audited"); continue }
+                guard ref.hasPrefix("refs/heads/"), !ref.hasPrefix("refs/heads/assay/") else {
+                    plan.notes.append("\(ref): not a branch (or assay's own), not audited"); continue
+                }
                 let branch = shortBranch(ref)
                 let mode: AuditMode
                 if oldSHA != zero {
@@ -87,7 +100,10 @@ public enum HookRun {
                     }
                     mode = .pushed(head: newSHA, excluding: tips)
                 }
-                plan.items.append(.init(label: ref, request: request(mode, repositoryPath, branch)))
+                // The server's gate: the pushed change cannot turn its own rules off.
+                var audit = request(mode, repositoryPath, branch)
+                audit.settingsFromBase = true
+                plan.items.append(.init(label: ref, request: audit))
             }
         }
         return plan
@@ -111,8 +127,11 @@ public enum HookRun {
         ref.hasPrefix("refs/heads/") ? String(ref.dropFirst("refs/heads/".count)) : ref
     }
 
-    /// The tips of `remote`'s remote-tracking branches (none when `remote` is a URL).
+    /// The tips of `remote`'s remote-tracking branches; when there are none (`remote` is a URL, or
+    /// was never fetched), those of every remote: commits some remote has are not new.
     static func remoteTips(_ repo: Repository, _ remote: String) -> [String] {
-        ((try? repo.references(glob: "refs/remotes/\(remote)/*")) ?? []).map(\.target.hex)
+        let own = ((try? repo.references(glob: "refs/remotes/\(remote)/*")) ?? []).map(\.target.hex)
+        if !own.isEmpty { return own }
+        return ((try? repo.references(glob: "refs/remotes/*")) ?? []).map(\.target.hex)
     }
 }
