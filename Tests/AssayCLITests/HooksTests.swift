@@ -30,6 +30,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let fx = try repo()
         let r = try assayRun(fx, ["hooks", "install"])
         #expect(r.status == 0, "\(r.err)")
+        #expect(!r.out.contains("inside the working tree"), "\(r.out)")
         for hook in ["pre-commit", "commit-msg", "pre-push"] {
             let file = hooksDir(fx).appendingPathComponent(hook)
             let installed = try String(contentsOf: file, encoding: .utf8)
@@ -181,6 +182,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         try fx.git("config", "core.hooksPath", ".githooks")
         let r = try assayRun(fx, ["hooks", "install"])
         #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("inside the working tree"), "\(r.out)")
         let custom = fx.path.appendingPathComponent(".githooks/pre-commit")
         #expect(FileManager.default.isExecutableFile(atPath: custom.path))
         #expect(!FileManager.default.fileExists(atPath: hooksDir(fx).appendingPathComponent("pre-commit").path))

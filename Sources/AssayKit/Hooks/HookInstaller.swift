@@ -125,7 +125,10 @@ public struct HookInstaller: Sendable {
                            detail: "core.hooksPath is husky's; add the line `assay hooks run \(hook.rawValue) -- \"$@\"` to .husky/\(hook.rawValue) instead")
             }
         }
-        let inWorkingTree = repo.workingDirectory.map { directory.standardizedFileURL.path.hasPrefix($0.standardizedFileURL.path + "/") } ?? false
+        func isInside(_ dir: URL, _ root: URL) -> Bool { dir.standardizedFileURL.path.hasPrefix(root.standardizedFileURL.path + "/") }
+        // Inside the working tree (tracked, shared hooks) but not in the git directory (.git/hooks).
+        let inWorkingTree = repo.workingDirectory.map { isInside(directory, $0) } == true
+            && !isInside(directory, repo.commonDirectory) && !isInside(directory, repo.gitDirectory)
         for hook in chosen {
             let file = directory.appendingPathComponent(hook.rawValue).path
             var change = try install(hook, at: file, script: HookScript.installed(hook, binary: binary), force: force)
