@@ -81,11 +81,7 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also check the claims in a commit message file (the commit-msg hook's argument).", valueName: "file"))
     var message: String?
 
-    @Option(name: .long, help: ArgumentHelp("A policy file (YAML) to use instead of .assay.yml's.", valueName: "file"))
-    var policy: String?
-
-    @Option(name: .long, help: ArgumentHelp("A rubric file (YAML) to use instead of .assay.yml's.", valueName: "file"))
-    var rubric: String?
+    @OptionGroup var gate: GateOptions
 
     @Option(name: .long, help: ArgumentHelp("The branch whose policy overrides apply (default: the current branch, or the range's end).", valueName: "name"))
     var branch: String?
@@ -99,16 +95,12 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the fingerprints of the findings that count to this file (a baseline for --baseline-file).", valueName: "file"))
     var writeBaseline: String?
 
-    @Option(name: .long, help: "The lowest severity that fails the gate: block, warn, or never.")
-    var failOn: FailOn = .block
-
     @Option(name: .long, help: "text for people; json (schema assay.audit/v1); sarif (2.1.0, for code scanning); junit (XML); markdown (a PR comment or job summary); github (workflow annotations).")
     var format: AuditFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    enum FailOn: String, ExpressibleByArgument, CaseIterable { case block, warn, info, never }
     enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit, markdown, github }
 
     func validate() throws {
@@ -117,12 +109,12 @@ struct Audit: ParsableCommand {
         if let range, !range.contains("..") { throw ValidationError("--range takes A..B, e.g. origin/main..HEAD") }
     }
 
-    var failSeverity: Severity? { failOn == .never ? nil : Severity(rawValue: failOn.rawValue) }
+    var failSeverity: Severity? { gate.failSeverity }
 
     func run() throws {
         let mode: AuditMode = staged ? .staged : commit.map { .commit($0) } ?? range.map { .range($0) } ?? .workingTree
         let request = AuditRequest(repositoryPath: global.repo, mode: mode, prBodyPath: prBody, messagePath: message,
-                                   policyPath: policy, rubricPath: rubric, branch: branch, failOn: failSeverity,
+                                   policyPath: gate.policy, rubricPath: gate.rubric, branch: branch, failOn: failSeverity,
                                    baselineRef: baseline, baselineFile: baselineFile)
         traceMonotonic("audit parsed")
         let report: AuditReport
@@ -202,6 +194,23 @@ struct Audit: ParsableCommand {
         }
         return out
     }
+}
+
+/// The options that set the gate, shared by `audit` and `ci`.
+struct GateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A policy file (YAML) to use instead of .assay.yml's.", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .long, help: ArgumentHelp("A rubric file (YAML) to use instead of .assay.yml's.", valueName: "file"))
+    var rubric: String?
+
+    @Option(name: .long, help: "The lowest severity that fails the gate: block, warn, info, or never.")
+    var failOn: FailOn = .block
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable { case block, warn, info, never }
+
+    /// The severity that fails the gate; nil for `never`.
+    var failSeverity: Severity? { failOn == .never ? nil : Severity(rawValue: failOn.rawValue) }
 }
 
 struct Rules: ParsableCommand {

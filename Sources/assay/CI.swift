@@ -58,14 +58,7 @@ struct CI: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write JUnit XML here.", valueName: "file"))
     var junit: String?
 
-    @Option(name: .long, help: ArgumentHelp("A policy file (YAML) to use instead of .assay.yml's.", valueName: "file"))
-    var policy: String?
-
-    @Option(name: .long, help: ArgumentHelp("A rubric file (YAML) to use instead of .assay.yml's.", valueName: "file"))
-    var rubric: String?
-
-    @Option(name: .long, help: "The lowest severity that fails the gate: block, warn, info, or never.")
-    var failOn: Audit.FailOn = .block
+    @OptionGroup var gate: GateOptions
 
     @Option(name: .long, help: ArgumentHelp("Seconds an HTTP request may take.", valueName: "seconds"))
     var httpTimeout: Double = 30
@@ -85,8 +78,8 @@ struct CI: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         var request = CIRequest(repositoryPath: global.repo, environment: env,
                                 token: noPost ? nil : (token ?? env["ASSAY_TOKEN"] ?? env["GITHUB_TOKEN"] ?? env["GH_TOKEN"]),
-                                failOn: failOn == .never ? nil : Severity(rawValue: failOn.rawValue),
-                                policyPath: policy, rubricPath: rubric, sarifPath: sarif, junitPath: junit)
+                                failOn: gate.failSeverity,
+                                policyPath: gate.policy, rubricPath: gate.rubric, sarifPath: sarif, junitPath: junit)
         request.httpTimeout = httpTimeout
         request.retry = RetryPolicy(maxAttempts: httpAttempts)
         if global.verbose { request.log = { Terminal.standardError.write("assay: http: \($0)\n") } }

@@ -184,7 +184,10 @@ final class FakeGitHub: @unchecked Sendable {
             r.method == "GET" ? nil : .json(["message": "Resource not accessible by integration"], status: 403)
         }
         let forkEnv = try pullRequestEnvironment(fx, readOnly, base: base, head: head)
-        let forked = try ci(fx, [], forkEnv)
+        let forked = try ci(fx, ["--verbose"], forkEnv)
+        // --verbose logs every HTTP attempt, never the token.
+        #expect(forked.err.contains("POST"), "\(forked.err)")
+        #expect(!(forked.out + forked.err).contains(Self.token))
         #expect(forked.status == 1, "\(forked.err)")
         #expect(readOnly.requests.count == 1)
         #expect(forked.err.contains("may not write"), "\(forked.err)")
