@@ -69,6 +69,8 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let ok = try gitRun(fx, ["commit", "-a", "-m", "Change f"])
         #expect(ok.status == 0, "\(ok.err)")
         #expect(ok.err.contains("pre-commit staged content: pass (1 file, 1 added line"), "\(ok.err)")
+        // "Change f" claims nothing: commit-msg does not read the index at all.
+        #expect(ok.err.contains("commit-msg commit message: pass (no claims to check)"), "\(ok.err)")
         // `commit -a` stages into a temporary index (GIT_INDEX_FILE): the stub is seen there.
         try fx.write("src/lib.rs", "pub fn f() -> u32 { unimplemented!() }\n")
         let refused = try gitRun(fx, ["commit", "-a", "-m", "Stub f"])

@@ -126,6 +126,14 @@ extension AuditService {
         return run
     }
 
+    /// Whether the commit message in `path` makes any claim there is to check (a commit-msg hook
+    /// whose message claims nothing need not read the index). Unreadable: true (let the audit say why).
+    public static func messageMakesClaims(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return true }
+        let message = strippingComments(String(decoding: data, as: UTF8.self))
+        return DocClaimExtractor.claims(inCommitMessage: message, commit: "").contains { $0.abstainReason == nil }
+    }
+
     /// A commit message as git will record it: `#` comment lines and everything below the scissors
     /// line (`git commit -v`) removed.
     static func strippingComments(_ message: String) -> String {
