@@ -20,8 +20,8 @@ deps:
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import jsonschema, junitparser, pre_commit" 2>/dev/null || python3 -m pip install -q jsonschema junitparser pre-commit 2>/dev/null \
-	  || python3 -m pip install -q --break-system-packages jsonschema junitparser pre-commit
+	@python3 -c "import jsonschema, junitparser, pre_commit, in_toto_attestation, securesystemslib, cryptography" 2>/dev/null || python3 -m pip install -q jsonschema junitparser pre-commit in-toto-attestation 'securesystemslib[crypto]' 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages jsonschema junitparser pre-commit in-toto-attestation 'securesystemslib[crypto]'
 
 # The Swift runtime linked statically: a hook run starts about 13 ms sooner (measured on --version).
 build:

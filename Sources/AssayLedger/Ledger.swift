@@ -206,6 +206,8 @@ public final class Ledger: @unchecked Sendable {
                 PRAGMA user_version = 2;
                 """)
         }),
+        ("v3-drift-runs", Ledger.driftRunsMigration),
+        ("v4-receipts", Ledger.receiptsMigration),
     ]
 
     static let migrator: DatabaseMigrator = {

@@ -83,6 +83,8 @@ struct Audit: ParsableCommand {
 
     @OptionGroup var gate: GateOptions
 
+    @OptionGroup var receipt: ReceiptOptions
+
     @Option(name: .long, help: ArgumentHelp("The branch whose policy overrides apply (default: the current branch, or the range's end).", valueName: "name"))
     var branch: String?
 
@@ -119,6 +121,7 @@ struct Audit: ParsableCommand {
         traceMonotonic("audit parsed")
         let report: AuditReport
         let started = Date()
+        let startedAt = Date()
         let tracing = ProcessInfo.processInfo.environment["ASSAY_TRACE"] != nil
         do { report = try AuditService().run(request, writeBaselineTo: writeBaseline) } catch { throw fail(error) }
         if tracing { Terminal.standardError.write("assay trace: audit: service returned at \(Int(Date().timeIntervalSince(started) * 1000)) ms\n") }
@@ -143,8 +146,17 @@ struct Audit: ParsableCommand {
         for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
         for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
         for item in report.unreadable { Terminal.standardError.write("assay: warning: not audited: \(item)\n") }
-        if report.verdict == "fail" { throw ExitCode(ExitStatus.gateFailed.rawValue) }
-        if report.isPartial { throw ExitCode(ExitStatus.partial.rawValue) }
+        let exit: Int32 = report.verdict == "fail" ? ExitStatus.gateFailed.rawValue : report.isPartial ? ExitStatus.partial.rawValue : 0
+        let committed = commit != nil || range != nil
+        receipt.leave(RunRecord(command: "audit", gitSHA: report.sha, gitDirty: committed ? false : true,
+                                inputFiles: [message, prBody, baselineFile].compactMap { $0 },
+                                outputFiles: [output, writeBaseline].compactMap { $0 },
+                                policyFiles: gate.policy.map { [$0] } ?? [], rubricFiles: gate.rubric.map { [$0] } ?? [],
+                                recordCounts: report.receiptCounts, validationPass: report.verdict == "pass" && !report.isPartial,
+                                errors: report.gate.reasons + report.unreadable, warnings: report.warnings, verdict: report.verdict,
+                                exitCode: Int(exit), startedAt: startedAt),
+                      repositoryPath: global.repo, verbose: global.verbose)
+        if exit != 0 { throw ExitCode(exit) }
     }
 
     /// The report for people: findings grouped by file, the claims, the decision, the verdict last.

@@ -60,6 +60,8 @@ struct CI: ParsableCommand {
 
     @OptionGroup var gate: GateOptions
 
+    @OptionGroup var receipt: ReceiptOptions
+
     @Option(name: .long, help: ArgumentHelp("Seconds an HTTP request may take.", valueName: "seconds"))
     var httpTimeout: Double = 30
 
@@ -83,6 +85,7 @@ struct CI: ParsableCommand {
         request.httpTimeout = httpTimeout
         request.retry = RetryPolicy(maxAttempts: httpAttempts)
         if global.verbose { request.log = { Terminal.standardError.write("assay: http: \($0)\n") } }
+        let startedAt = Date()
         let outcome = CIService().run(request)
 
         if !outcome.annotations.isEmpty { Terminal.standardOutput.write(outcome.annotations) }
@@ -99,6 +102,15 @@ struct CI: ParsableCommand {
         for line in outcome.done { Terminal.standardError.write("assay: \(line)\n") }
         for warning in outcome.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
         if format == .json { printJSON(CISummary(outcome)) }
+        if let report = outcome.report {
+            receipt.leave(RunRecord(command: "ci", gitSHA: report.sha, gitDirty: false,
+                                    outputFiles: [sarif, junit].compactMap { $0 },
+                                    policyFiles: gate.policy.map { [$0] } ?? [], rubricFiles: gate.rubric.map { [$0] } ?? [],
+                                    recordCounts: report.receiptCounts, validationPass: report.verdict == "pass" && !report.isPartial,
+                                    errors: report.gate.reasons + report.unreadable, warnings: report.warnings + outcome.warnings,
+                                    verdict: report.verdict, exitCode: Int(outcome.exitStatus), startedAt: startedAt),
+                          repositoryPath: global.repo, verbose: global.verbose)
+        }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

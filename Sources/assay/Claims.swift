@@ -54,6 +54,8 @@ struct Claims: ParsableCommand {
     @Option(name: .long, help: "Exit 1 when a claim is contradicted (contradicted) or never (never).")
     var failOn: FailOn = .never
 
+    @OptionGroup var receipt: ReceiptOptions
+
     enum FailOn: String, ExpressibleByArgument, CaseIterable { case contradicted, never }
     enum ClaimsSource: String, ExpressibleByArgument, CaseIterable { case docs, commits, prBody = "pr-body" }
 
@@ -63,6 +65,7 @@ struct Claims: ParsableCommand {
 
     func run() throws {
         let report: ClaimsReport
+        let startedAt = Date()
         let request = ClaimsRequest(
             repositoryPath: global.repo, at: at,
             sources: Set(source.compactMap { ClaimsRequest.Source(rawValue: $0.rawValue) }),
@@ -81,8 +84,20 @@ struct Claims: ParsableCommand {
         }
         for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
         for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
-        if failOn == .contradicted && contradicted > 0 { throw ExitCode(ExitStatus.gateFailed.rawValue) }
-        if !report.warnings.isEmpty { throw ExitCode(ExitStatus.partial.rawValue) }
+        let exit: Int32 = failOn == .contradicted && contradicted > 0 ? ExitStatus.gateFailed.rawValue
+            : !report.warnings.isEmpty ? ExitStatus.partial.rawValue : 0
+        if !listSources {
+            let counted = report.claims.filter { $0.verdict != "abstain" }.count
+            receipt.leave(RunRecord(command: "claims", gitSHA: report.sha, gitDirty: false,
+                                    inputFiles: (prBody.map { [$0] } ?? []) + evidence,
+                                    recordCounts: RecordCounts(input: report.claims.count, output: counted,
+                                                               quarantined: report.summary["abstain"] ?? 0, byCategory: report.summary),
+                                    validationPass: contradicted == 0 && report.warnings.isEmpty,
+                                    warnings: report.warnings, verdict: contradicted > 0 ? "contradicted" : "pass",
+                                    exitCode: Int(exit), startedAt: startedAt),
+                          repositoryPath: global.repo, verbose: global.verbose)
+        }
+        if exit != 0 { throw ExitCode(exit) }
     }
 
     func sourcesText(_ r: ClaimsReport) -> String {

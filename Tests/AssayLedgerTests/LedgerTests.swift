@@ -23,7 +23,8 @@ private let a = String(repeating: "a", count: 40), b = String(repeating: "b", co
         let path = temporaryLedgerPath()
         _ = try Ledger(path: path)
         let again = try Ledger(path: path)
-        #expect(Ledger.schemaVersion == 2)
+        // One version per named migration: initial, stats, drift runs, receipts.
+        #expect(Ledger.schemaVersion == 4)
         #expect(try again.commitCount() == 0)
         // The version is readable by any SQLite client (ground truth outside GRDB).
         let r = Process()
@@ -33,7 +34,7 @@ private let a = String(repeating: "a", count: 40), b = String(repeating: "b", co
         r.standardOutput = out
         try r.run()
         r.waitUntilExit()
-        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
     @Test func aCommitIsRecordedOnceAndOnlyABetterRecordReplacesIt() throws {
