@@ -6,7 +6,7 @@ APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev l
                libcurl4-openssl-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run deps build test bench bench-audit bench-hooks clean
+.PHONY: run deps build test bench bench-audit bench-hooks bench-receipts clean
 
 run: deps build
 	.build/release/assay snapshot --repo .
@@ -36,6 +36,7 @@ bench: deps build
 	python3 bench/claims_bench.py
 	python3 bench/audit_bench.py
 	python3 bench/hooks_bench.py
+	python3 bench/receipts_bench.py
 
 # Only the audit benchmark (10 files, 200 added lines, staged, in the 50,000-file corpus).
 bench-audit: deps build
@@ -44,6 +45,10 @@ bench-audit: deps build
 # Only the hook benchmark (the installed pre-commit and commit-msg hooks on the same change).
 bench-hooks: deps build
 	python3 bench/hooks_bench.py
+
+# Only the receipt benchmark (what writing a receipt adds to a run).
+bench-receipts: deps build
+	python3 bench/receipts_bench.py
 
 clean:
 	rm -rf .build
