@@ -135,12 +135,16 @@ extension Repository {
     public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String) throws(GitError) {
         var ref: OpaquePointer?
         var target = id.gitOID
-        if let expected {
-            var current = expected.gitOID
+        // "Does not exist" is the all-zero id: libgit2 then checks it under the ref's lock, where a
+        // plain create checks before taking the lock (two creators could both succeed).
+        var current = (expected ?? .zero).gitOID
+        do {
             try check(git_reference_create_matching(&ref, pointer, name, &target, 1, &current, message),
                       "git_reference_create_matching(\(name))")
-        } else {
-            try check(git_reference_create(&ref, pointer, name, &target, 0, message), "git_reference_create(\(name))")
+        } catch {
+            // A ref that was to be created but exists: `.exists`, as a plain create says it.
+            guard expected == nil, error.code == .modified else { throw error }
+            throw GitError(code: .exists, errorClass: error.errorClass, message: error.message, function: error.function)
         }
         git_reference_free(ref)
     }

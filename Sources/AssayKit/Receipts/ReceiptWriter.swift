@@ -33,7 +33,6 @@ public enum ReceiptWriter {
         let commit = statement.predicate.gitSHA
         guard let target = ObjectID(hex: commit) else { throw AssayError("internal: bad commit id \(commit)") }
         do {
-            try startNotesRef(repo)
             try repo.appendNote(ReceiptFormat.notesRef, on: target, line: line)
         } catch {
             if error.code == .modified || error.code == .exists || error.code == .locked {
@@ -55,26 +54,6 @@ public enum ReceiptWriter {
         }
         return ReceiptWritten(digest: statement.digest, line: line, notesRef: ReceiptFormat.notesRef, commit: commit,
                               signed: key != nil, statement: statement, warnings: warnings, phaseMilliseconds: clock.phases)
-    }
-
-    /// Creates the notes ref (an empty notes commit) when it does not exist yet, atomically: libgit2
-    /// checks "does not exist" before it takes the ref's lock, so two writers that both create the
-    /// first note could otherwise both succeed, the second replacing the first. A compare-and-swap
-    /// from the zero id is checked under the lock; once the ref exists, every append is such a swap.
-    static func startNotesRef(_ repo: Repository) throws(GitError) {
-        for attempt in 0..<100 {
-            if try repo.referenceTarget(ReceiptFormat.notesRef) != nil { return }
-            let empty = try repo.writeTree(base: nil, updates: [])
-            do {
-                try repo.writeCommit(tree: empty, parents: [], message: "assay: receipts are recorded here\n",
-                                     updating: ReceiptFormat.notesRef, expected: .zero)
-                return
-            } catch {
-                // Another writer created it first (or is creating it now): append to theirs.
-                guard error.code == .modified || error.code == .exists || error.code == .locked else { throw error }
-                usleep(UInt32(500 + (attempt * 311) % 2000))
-            }
-        }
     }
 
     /// The statement for a run, without writing anything: the commit and tree resolved, every
