@@ -3,10 +3,10 @@
 #   make test   run every test
 SWIFT ?= swift
 APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-               libcurl4-openssl-dev libsqlite3-dev
+               libcurl4-openssl-dev libsqlite3-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run deps build test bench bench-audit bench-hooks bench-receipts clean
+.PHONY: run deps build test bench bench-audit bench-hooks bench-receipts bench-drift clean
 
 run: deps build
 	.build/release/assay snapshot --repo .
@@ -37,6 +37,7 @@ bench: deps build
 	python3 bench/audit_bench.py
 	python3 bench/hooks_bench.py
 	python3 bench/receipts_bench.py
+	python3 bench/drift_bench.py
 
 # Only the audit benchmark (10 files, 200 added lines, staged, in the 50,000-file corpus).
 bench-audit: deps build
@@ -49,6 +50,10 @@ bench-hooks: deps build
 # Only the receipt benchmark (what writing a receipt adds to a run).
 bench-receipts: deps build
 	python3 bench/receipts_bench.py
+
+# Only the drift benchmark (200 docs, 5,000 claims, 20,000 commits: one report, --backfill 50, 50 runs).
+bench-drift: deps build
+	python3 bench/drift_bench.py
 
 clean:
 	rm -rf .build

@@ -44,3 +44,40 @@ public enum LineDiff {
         return n
     }
 }
+
+extension LineDiff {
+    /// A changed region: `oldLines` lines from `oldStart` in old became `newLines` lines from `newStart`
+    /// in new (1-based; a count of 0 means the region is empty on that side).
+    public struct Hunk: Hashable, Sendable {
+        public var oldStart: Int
+        public var oldLines: Int
+        public var newStart: Int
+        public var newLines: Int
+    }
+
+    /// The changed regions between two contents, in order (Myers, no context lines), diffed as text.
+    public static func hunks(old: [UInt8], new: [UInt8]) throws(GitError) -> [Hunk] {
+        _ = LibGit2.initialized
+        var opts = assay_git_diff_options_init()
+        opts.context_lines = 0
+        opts.flags |= GIT_DIFF_FORCE_TEXT.rawValue
+        var patch: OpaquePointer?
+        let r = old.withUnsafeBytes { o in
+            new.withUnsafeBytes { n in
+                git_patch_from_buffers(&patch, o.baseAddress, o.count, nil, n.baseAddress, n.count, nil, &opts)
+            }
+        }
+        try check(r, "git_patch_from_buffers")
+        defer { git_patch_free(patch) }
+        var out: [Hunk] = []
+        for h in 0..<git_patch_num_hunks(patch) {
+            var hunk: UnsafePointer<git_diff_hunk>?
+            var lines = 0
+            try check(git_patch_get_hunk(&hunk, &lines, patch, h), "git_patch_get_hunk")
+            guard let hunk else { continue }
+            out.append(Hunk(oldStart: Int(hunk.pointee.old_start), oldLines: Int(hunk.pointee.old_lines),
+                            newStart: Int(hunk.pointee.new_start), newLines: Int(hunk.pointee.new_lines)))
+        }
+        return out
+    }
+}

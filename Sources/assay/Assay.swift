@@ -73,7 +73,7 @@ struct Assay: ParsableCommand {
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Receipts.self, Snapshot.self, SnapshotWorker.self]
+        subcommands: [Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, SnapshotWorker.self]
     )
 }
 

@@ -90,4 +90,24 @@ import Testing
         #expect((ciReceipt["subject"] as? [[String: Any]])?.first?["name"] as? String == junit.path)
         #expect(predicate(lines[0])["verdict"] as? String == "pass")
     }
+
+    @Test func aDriftReportLeavesAReceiptWithItsOutputAsSubject() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n",
+                                      "PHASES.md": "# Phases\n\n- [x] `src/lib.rs` written\n- [x] `src/gone.rs` written\n"])
+        let head = try fx.head()
+        let html = fx.root.appendingPathComponent("drift.html")
+        let r = try runProcess(assayExecutable(), ["drift", "--repo", fx.path.path, "--format", "html", "--output", html.path], timeout: 120)
+        #expect(r.status == 0, "\(r.err)")
+        let lines = try receipts(fx, head)
+        #expect(lines.count == 1)
+        let p = predicate(try #require(lines.first))
+        #expect(p["command"] as? String == "drift")
+        #expect(p["verdict"] as? String == "drifting")
+        #expect(((p["record_counts"] as? [String: Any])?["by_category"] as? [String: Any])?["contradicted"] as? Int == 1)
+        let subject = try #require((lines.first?["subject"] as? [[String: Any]])?.first)
+        #expect(subject["name"] as? String == html.path)
+        let sha = try runProcess("sha256sum", [html.path]).out.split(separator: " ").first.map(String.init)
+        #expect((subject["digest"] as? [String: String])?["sha256"] == sha)
+    }
 }
