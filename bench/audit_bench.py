@@ -11,6 +11,9 @@ pre-commit hook would see it. Then both commands run alternately, each a fresh p
 Beside them, bench/index_floor.c (compiled here with cc) times what libgit2 alone needs before any
 audit work can start: initialising (it loads the system's CA certificates) and loading the index.
 
+Each audit also writes its receipt (a line in the note on HEAD under refs/notes/assay/receipts), as
+every `assay audit` does; the receipts are removed before each case.
+
 Cases:
   warm        the usual hook run: assay has seen this HEAD before (its file-listing cache is current)
   new HEAD    the first run after a commit: the cached listing is carried forward by a tree diff
@@ -81,6 +84,9 @@ def write_change(files):
 def reset():
     git("reset", "-q", "--hard")
     git("clean", "-fdq")
+    # Each audit leaves a receipt in refs/notes/assay/receipts on HEAD: start every measurement
+    # from none, so that earlier benchmark runs' receipts do not pile up on the corpus's tip.
+    git("update-ref", "-d", "refs/notes/assay/receipts", check=False)
 
 
 def summarize(label, samples):
