@@ -9,17 +9,7 @@ public enum LineDiff {
             let n = lineCount(new)
             return n == 0 ? [] : Array(1...n)
         }
-        _ = LibGit2.initialized
-        var opts = assay_git_diff_options_init()
-        opts.context_lines = 0
-        opts.flags |= GIT_DIFF_FORCE_TEXT.rawValue
-        var patch: OpaquePointer?
-        let r = old.withUnsafeBytes { o in
-            new.withUnsafeBytes { n in
-                git_patch_from_buffers(&patch, o.baseAddress, o.count, nil, n.baseAddress, n.count, nil, &opts)
-            }
-        }
-        try check(r, "git_patch_from_buffers")
+        let patch = try textPatch(old, new)
         defer { git_patch_free(patch) }
         var out: [Int] = []
         for h in 0..<git_patch_num_hunks(patch) {
@@ -46,17 +36,9 @@ public enum LineDiff {
 }
 
 extension LineDiff {
-    /// A changed region: `oldLines` lines from `oldStart` in old became `newLines` lines from `newStart`
-    /// in new (1-based; a count of 0 means the region is empty on that side).
-    public struct Hunk: Hashable, Sendable {
-        public var oldStart: Int
-        public var oldLines: Int
-        public var newStart: Int
-        public var newLines: Int
-    }
-
-    /// The changed regions between two contents, in order (Myers, no context lines), diffed as text.
-    public static func hunks(old: [UInt8], new: [UInt8]) throws(GitError) -> [Hunk] {
+    /// The patch from `old` to `new` with no context lines, diffed as text whatever bytes they hold.
+    /// The caller frees it (`git_patch_free`).
+    static func textPatch(_ old: [UInt8], _ new: [UInt8]) throws(GitError) -> OpaquePointer {
         _ = LibGit2.initialized
         var opts = assay_git_diff_options_init()
         opts.context_lines = 0
@@ -68,6 +50,21 @@ extension LineDiff {
             }
         }
         try check(r, "git_patch_from_buffers")
+        return patch!
+    }
+
+    /// A changed region: `oldLines` lines from `oldStart` in old became `newLines` lines from `newStart`
+    /// in new (1-based; a count of 0 means the region is empty on that side).
+    public struct Hunk: Hashable, Sendable {
+        public var oldStart: Int
+        public var oldLines: Int
+        public var newStart: Int
+        public var newLines: Int
+    }
+
+    /// The changed regions between two contents, in order (Myers, no context lines), diffed as text.
+    public static func hunks(old: [UInt8], new: [UInt8]) throws(GitError) -> [Hunk] {
+        let patch = try textPatch(old, new)
         defer { git_patch_free(patch) }
         var out: [Hunk] = []
         for h in 0..<git_patch_num_hunks(patch) {
