@@ -372,6 +372,31 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         #expect(refused.err.contains("the change edits .assay.yml"))
     }
 
+    @Test func aServerPolicyInGitConfigGovernsPreReceive() throws {
+        let server = try GitFixture(bare: true)
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("remote", "add", "origin", server.path.path)
+        try fx.git("push", "-q", "origin", "main")
+        #expect(try assayRun(server, ["hooks", "install"]).status == 0)
+        // A TODO is only a warning by default: the push goes through.
+        try fx.commit("todo", files: ["src/a.rs": "// TODO: later\nfn a() {}\n"])
+        #expect(try gitRun(fx, ["push", "origin", "main"]).status == 0)
+        // The server's owner makes TODOs block, in a policy file the pushers cannot edit.
+        let policy = server.root.appendingPathComponent("server-policy.yml")
+        try Data("rules:\n  todo-added: block\n".utf8).write(to: policy)
+        try server.git("config", "assay.policy", policy.path)
+        try fx.commit("another todo", files: ["src/b.rs": "// TODO: also later\nfn b() {}\n"])
+        let refused = try gitRun(fx, ["push", "origin", "main"])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("todo-added"), "\(refused.err)")
+        // A policy file that is gone is a clear error, and the push is refused (exit 2).
+        try server.git("config", "assay.policy", "/nonexistent/policy.yml")
+        let broken = try gitRun(fx, ["push", "origin", "main"])
+        #expect(broken.status != 0)
+        #expect(broken.err.contains("the server's policy file does not exist"), "\(broken.err)")
+    }
+
     @Test func prePushReadsGitsLinesFromStandardInput() throws {
         let (fx, _) = try setUp()
         let base = try fx.head()

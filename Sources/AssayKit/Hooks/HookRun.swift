@@ -82,6 +82,16 @@ public enum HookRun {
             }
         case .preReceive:
             let repo = try RepositoryAccess.open(repositoryPath)
+            // The server's own policy, when its owner sets one (`git config assay.policy FILE`),
+            // overrides the branch's `.assay.yml`.
+            let serverPolicy: String?
+            do { serverPolicy = try repo.configString("assay.policy") } catch {
+                throw RepositoryAccess.explain(error, doing: "read assay.policy from the server's git config")
+            }
+            if let serverPolicy, !FileManager.default.fileExists(atPath: serverPolicy) {
+                throw AssayError("the server's policy file does not exist", at: serverPolicy,
+                                 fix: "fix `git config assay.policy` in \(repo.gitDirectory.path), or unset it")
+            }
             for line in receiveLines(input) {
                 let (oldSHA, newSHA, ref) = (line[0], line[1], line[2])
                 if newSHA == zero { plan.notes.append("\(ref): deleted, nothing to audit"); continue }
@@ -103,6 +113,7 @@ public enum HookRun {
                 // The server's gate: the pushed change cannot turn its own rules off.
                 var audit = request(mode, repositoryPath, branch)
                 audit.settingsFromBase = true
+                audit.policyPath = serverPolicy
                 plan.items.append(.init(label: ref, request: audit))
             }
         }
