@@ -94,19 +94,31 @@ def summarize(label, samples):
     return med, f"{label:<44} median {med:7.1f} ms   min {min(samples):6.1f}   max {max(samples):6.1f}   (n={len(samples)})"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=21)
+def parse_args(doc, runs):
+    """The benchmarks' common options (--runs, --assay); returns them and the binary's absolute path."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=runs)
     ap.add_argument("--assay", default=str(ROOT / ".build" / "release" / "assay"))
     args = ap.parse_args()
     assay = str(Path(args.assay).resolve())
     if not Path(assay).exists():
-        sys.exit(f"no assay binary at {assay}: run `swift build -c release` first")
+        sys.exit(f"no assay binary at {assay}: run `make build` first")
+    return args, assay
+
+
+def clean_tip():
+    """Prepares the working clone and puts it back at the corpus's tip, clean (an interrupted earlier
+    run may have left bench commits on top of it); returns the tip."""
     prepare()
-    # The corpus's tip (an interrupted earlier run may have left bench commits on top of it).
     start_head = (git("rev-parse", "-q", "--verify", "refs/remotes/origin/HEAD", check=False) or git("rev-parse", "HEAD")).decode().strip()
     git("reset", "-q", "--hard", start_head)
     reset()
+    return start_head
+
+
+def main():
+    args, assay = parse_args(__doc__, 21)
+    start_head = clean_tip()
     files = change_files()
     write_change(files)
     stat = git("diff", "--cached", "--stat").decode().strip().split("\n")[-1]

@@ -11,7 +11,7 @@ directly as git would: pre-commit with no argument, commit-msg with a message fi
 
 Usage: python3 bench/hooks_bench.py [--runs 21] [--assay PATH]
 """
-import argparse, statistics, sys, tempfile
+import statistics, sys, tempfile
 from pathlib import Path
 
 import audit_bench as ab
@@ -20,17 +20,8 @@ TARGET_MS = 150.0
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=21)
-    ap.add_argument("--assay", default=str(ab.ROOT / ".build" / "release" / "assay"))
-    args = ap.parse_args()
-    assay = str(Path(args.assay).resolve())
-    if not Path(assay).exists():
-        sys.exit(f"no assay binary at {assay}: run `make build` first")
-    ab.prepare()
-    start_head = (ab.git("rev-parse", "-q", "--verify", "refs/remotes/origin/HEAD", check=False) or ab.git("rev-parse", "HEAD")).decode().strip()
-    ab.git("reset", "-q", "--hard", start_head)
-    ab.reset()
+    args, assay = ab.parse_args(__doc__, 21)
+    start_head = ab.clean_tip()
     files = ab.change_files()
     ab.write_change(files)
     print(f"change: {ab.git('diff', '--cached', '--stat').decode().strip().splitlines()[-1]}", flush=True)

@@ -20,7 +20,7 @@ the corpus clone is deleted at the end (the clone is shared with the audit and h
 
 Usage: python3 bench/receipts_bench.py [--runs 31] [--assay PATH]
 """
-import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import os, re, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import audit_bench as ab
@@ -74,13 +74,7 @@ def measure(name, assay, repo, key, runs, out):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=31)
-    ap.add_argument("--assay", default=str(ab.ROOT / ".build" / "release" / "assay"))
-    args = ap.parse_args()
-    assay = str(Path(args.assay).resolve())
-    if not Path(assay).exists():
-        sys.exit(f"no assay binary at {assay}: run `make build` first")
+    args, assay = ab.parse_args(__doc__, 31)
     tmp = Path(tempfile.mkdtemp(prefix="assay-receipts-bench-"))
     try:
         out = tmp / "report.sarif"

@@ -117,7 +117,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let foreign = "#!/bin/sh\necho ran >> '\(marker.path)'\n[ -z \"$FOREIGN_FAIL\" ] || { echo 'foreign hook says no' >&2; exit 7; }\n"
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let hookFile = dir.appendingPathComponent("pre-commit")
-        FileManager.default.createFile(atPath: hookFile.path, contents: Data(foreign.utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: hookFile.path, contents: Data(foreign.utf8), attributes: [.posixPermissions: 0o755])
 
         let first = try assayRun(fx, ["hooks", "install", "--format", "json"])
         #expect(first.status == 0, "\(first.err)")
@@ -167,7 +167,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let dir = hooksDir(fx)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let foreign = "#!/bin/sh\nexit 0\n"
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("pre-push").path, contents: Data(foreign.utf8),
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("pre-push").path, contents: Data(foreign.utf8),
                                        attributes: [.posixPermissions: 0o755])
         let r = try assayRun(fx, ["hooks", "install", "--hook", "pre-push", "--force"])
         #expect(r.status == 0, "\(r.err)")
@@ -229,7 +229,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let dir = hooksDir(fx)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (name, text) in [("pre-commit", "#!/bin/sh\nexit 0 # new\n"), ("pre-commit.assay-backup", "#!/bin/sh\nexit 0 # old\n")] {
-            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(text.utf8),
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(text.utf8),
                                            attributes: [.posixPermissions: 0o755])
         }
         let r = try assayRun(fx, ["hooks", "install", "--hook", "pre-commit", "--force"])
@@ -257,6 +257,20 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         try fx.git("push", "-q", "origin", "main")
         #expect(try assayRun(fx, ["hooks", "install"]).status == 0)
         return (fx, remote)
+    }
+
+    /// A bare server repository with assay's pre-receive hook (the default in a bare repository),
+    /// and a working repository that has pushed `main` to it as `origin`.
+    func serverWithPreReceive() throws -> (GitFixture, GitFixture) {
+        let server = try GitFixture(bare: true)
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("remote", "add", "origin", server.path.path)
+        try fx.git("push", "-q", "origin", "main")
+        let installed = try assayRun(server, ["hooks", "install"])
+        #expect(installed.status == 0, "\(installed.err)")
+        #expect(installed.out.contains("pre-receive: installed"))
+        return (fx, server)
     }
 
     func remoteRefs(_ remote: GitFixture) throws -> [String] {
@@ -311,7 +325,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let dir = fx.path.appendingPathComponent(".git/hooks")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let marker = fx.root.appendingPathComponent("foreign-pre-push")
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("pre-push").path,
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("pre-push").path,
                                        contents: Data("#!/bin/sh\necho \"$1\" > '\(marker.path)'\nexit 0\n".utf8),
                                        attributes: [.posixPermissions: 0o755])
         #expect(try assayRun(fx, ["hooks", "install", "--hook", "pre-push"]).status == 0)
@@ -357,28 +371,19 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     }
 
     @Test func preReceiveReadsTheRulesFromTheBaseNotFromThePush() throws {
-        let server = try GitFixture(bare: true)
-        let fx = try GitFixture()
-        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
-        try fx.git("remote", "add", "origin", server.path.path)
-        try fx.git("push", "-q", "origin", "main")
-        #expect(try assayRun(server, ["hooks", "install"]).status == 0)
+        let (fx, server) = try serverWithPreReceive()
         // The push turns the stub rule off in the same change that adds a stub.
         try fx.commit("sneak", files: [".assay.yml": "policy:\n  rules:\n    stub-marker: off\n",
                                         "src/s.rs": "fn s() { todo!() }\n"])
-        let refused = try gitRun(fx, ["push", "origin", "main"])
+        // (The server fixture must outlive the push: its deinit deletes the repository.)
+        let refused = try withExtendedLifetime(server) { try gitRun(fx, ["push", "origin", "main"]) }
         #expect(refused.status != 0)
         #expect(refused.err.contains("stub-marker"), "\(refused.err)")
         #expect(refused.err.contains("the change edits .assay.yml"))
     }
 
     @Test func aServerPolicyInGitConfigGovernsPreReceive() throws {
-        let server = try GitFixture(bare: true)
-        let fx = try GitFixture()
-        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
-        try fx.git("remote", "add", "origin", server.path.path)
-        try fx.git("push", "-q", "origin", "main")
-        #expect(try assayRun(server, ["hooks", "install"]).status == 0)
+        let (fx, server) = try serverWithPreReceive()
         // A TODO is only a warning by default: the push goes through.
         try fx.commit("todo", files: ["src/a.rs": "// TODO: later\nfn a() {}\n"])
         #expect(try gitRun(fx, ["push", "origin", "main"]).status == 0)
@@ -416,14 +421,7 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     }
 
     @Test func preReceiveOnABareServerRefusesAStubAndKeepsTheRef() throws {
-        let server = try GitFixture(bare: true)
-        let fx = try GitFixture()
-        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
-        try fx.git("remote", "add", "origin", server.path.path)
-        try fx.git("push", "-q", "origin", "main")
-        let installed = try assayRun(server, ["hooks", "install"])
-        #expect(installed.status == 0, "\(installed.err)")
-        #expect(installed.out.contains("pre-receive: installed"))
+        let (fx, server) = try serverWithPreReceive()
         let before = try server.rev("refs/heads/main")
 
         try fx.commit("stub", files: ["src/s.rs": "fn s() { todo!() }\n"])
