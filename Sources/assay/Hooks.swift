@@ -162,7 +162,9 @@ struct HooksRun: ParsableCommand {
         // pre-push and pre-receive get git's ref lines on standard input (never wait on a terminal).
         let takesInput = (hook == .prePush || hook == .preReceive) && isatty(STDIN_FILENO) == 0
         let input = takesInput ? FileHandle.standardInput.readDataToEndOfFile() : Data()
-        if HookRun.isSkipped(environment) {
+        // A server's gate is not skipped by the pusher: a push to a local path hands the pusher's
+        // environment (SKIP included) to the server's pre-receive hook.
+        if hook != .preReceive, HookRun.isSkipped(environment) {
             Terminal.standardError.write("assay: \(hook.rawValue) skipped (SKIP=assay)\n")
             return
         }

@@ -443,6 +443,13 @@ let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let ok = try gitRun(fx, ["push", "origin", "clean"])
         #expect(ok.status == 0, "\(ok.err)")
         #expect(try server.rev("refs/heads/clean") == fx.head())
+        // The pusher cannot skip the server's gate: a push to a local path hands the pusher's
+        // environment to the server's hook, SKIP and ASSAY_SKIP included.
+        try fx.git("checkout", "-q", "topic")
+        let skipped = try gitRun(fx, ["push", "origin", "topic"], environment: ["SKIP": "assay", "ASSAY_SKIP": "stub-marker"])
+        #expect(skipped.status != 0)
+        #expect(skipped.err.contains("stub-marker"), "\(skipped.err)")
+        #expect(try !server.lines("for-each-ref", "--format=%(refname)").contains("refs/heads/topic"))
     }
 }
 

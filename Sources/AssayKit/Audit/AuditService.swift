@@ -33,6 +33,9 @@ public struct AuditRequest: Sendable {
     /// change, not from the change: a gate that others' changes pass through (CI, pre-receive) must
     /// not let a change turn its own rules off.
     public var settingsFromBase = false
+    /// False: `ASSAY_SKIP` is ignored (a server's gate: a local push hands the pusher's environment
+    /// to the server's hooks).
+    public var allowsSkipping = true
 
     public init(repositoryPath: String, mode: AuditMode = .workingTree, prBodyPath: String? = nil, messagePath: String? = nil,
                 policyPath: String? = nil, rubricPath: String? = nil, branch: String? = nil, failOn: Severity? = .block,
@@ -156,7 +159,7 @@ public final class AuditService: Sendable {
         warnings += basePolicy.warnings
         var policy = basePolicy.resolved(forBranch: branch)
         // ASSAY_SKIP=rule,… turns rules off for one run (the pre-commit framework's SKIP convention).
-        for id in Self.skippedRules() {
+        for id in request.allowsSkipping ? Self.skippedRules() : [] {
             guard knownRules.contains(id) else {
                 warnings.append("ASSAY_SKIP names `\(id)`, which is not a rule; the rules are: \(AuditService.rules.map(\.id).joined(separator: ", "))")
                 continue

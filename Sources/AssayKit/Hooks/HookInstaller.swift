@@ -46,7 +46,7 @@ public enum HookScript {
             esac
         fi
         if ! command -v "$assay" >/dev/null 2>&1; then
-            case ",${SKIP:-}," in *,assay,*) exit 0 ;; esac
+            [ "$hook" = pre-receive ] || case ",${SKIP:-}," in *,assay,*) exit 0 ;; esac
             echo "assay: the $hook hook cannot find the assay binary: put it on PATH (or set ASSAY_BIN), skip once with SKIP=assay, or delete $0" >&2
             exit 1
         fi

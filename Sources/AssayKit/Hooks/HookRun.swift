@@ -113,6 +113,7 @@ public enum HookRun {
                 // The server's gate: the pushed change cannot turn its own rules off.
                 var audit = request(mode, repositoryPath, branch)
                 audit.settingsFromBase = true
+                audit.allowsSkipping = false
                 audit.policyPath = serverPolicy
                 plan.items.append(.init(label: ref, request: audit))
             }
