@@ -11,8 +11,15 @@ struct Assay: ParsableCommand {
         // A closed pipe (a worker that died, `assay … | head`) is an error to report, not a reason to die.
         signal(SIGPIPE, SIG_IGN)
         traceMonotonic("main")
-        Thread.detachNewThread { LibGit2.warmUp() }
         let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        // libgit2 initialises beside argument parsing; a run that reads the index (a staged or
+        // working-tree audit, the pre-commit hook) starts loading it then too: the slowest step of
+        // the hook, begun before the command line is parsed.
+        if let directory = indexReadingRepository(arguments) {
+            IndexLoad.prefetch(repositoryAt: directory)
+        } else {
+            Thread.detachNewThread { LibGit2.warmUp() }
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -27,6 +34,21 @@ struct Assay: ParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The repository directory (`--repo`, or the current one) when `args` (global options hoisted)
+    /// run `audit` on uncommitted content or `hooks run pre-commit`; nil for anything else, and for
+    /// help. A guess made before parsing: when it is wrong, the index is simply loaded again.
+    static func indexReadingRepository(_ args: [String]) -> String? {
+        let end = args.firstIndex(of: "--") ?? args.count
+        let options = args[..<end]
+        let reads = args.first == "audit"
+            ? !options.contains { $0 == "--commit" || $0 == "--range" || $0.hasPrefix("--commit=") || $0.hasPrefix("--range=") }
+            : Array(options.prefix(3)) == ["hooks", "run", "pre-commit"]
+        guard reads, !options.contains(where: { $0 == "--help" || $0 == "-h" || $0 == "help" }) else { return nil }
+        if let i = options.firstIndex(of: "--repo"), i + 1 < end { return args[i + 1] }
+        if let value = options.last(where: { $0.hasPrefix("--repo=") }) { return String(value.dropFirst("--repo=".count)) }
+        return "."
     }
 
     static func hoistingGlobalOptions(_ args: [String]) -> [String] {

@@ -237,14 +237,12 @@ final class AuditedChange {
             throw AssayError("a bare repository has no index or working tree to audit",
                              fix: "audit a commit (--commit REV) or a range (--range A..B)")
         }
-        // Loading a large index is the slowest step: start it on another thread, then list HEAD.
+        // Loading a large index is the slowest step: it started at start-up (a command line's
+        // prefetch) or starts now on another thread, while HEAD is listed here.
         let indexPath = repo.indexFilePath
-        let loaded = IndexLoad()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            loaded.result = Result { () throws(GitError) in try IndexSnapshot.load(indexPath) }
-            done.signal()
-        }
+        let prefetched = IndexLoad.claim(indexPath)
+        trace(prefetched != nil ? "audit: index loading since start-up" : "audit: index loading from now")
+        let loading = prefetched ?? IndexLoad.start(indexPath)
         func read() throws(GitError) -> Uncommitted {
             let started = Date()
             let head = try repo.head()
@@ -252,9 +250,7 @@ final class AuditedChange {
             let listing = try headTree.map { t throws(GitError) in try ListingCache.listing(of: t, in: repo) }
             trace("audit: listing of HEAD (\(listing?.count ?? 0) files) at \(elapsedMs(since: started)) ms")
             meanwhile()
-            done.wait()
-            let index = try loaded.result!.get()
-            loaded.result = nil  // `index` is the only reference now (see releaseInBackground)
+            let index = try loading.snapshot()
             trace("audit: index read (\(index.count) entries) at \(elapsedMs(since: started)) ms")
             var changes = index.changes(from: listing)
             trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
@@ -264,7 +260,7 @@ final class AuditedChange {
             if mode == .staged, !conflicted.isEmpty { return .conflicts(conflicted) }
             trace("audit: conflicts looked up at \(elapsedMs(since: started)) ms")
             // Freeing 50,000 index entries takes milliseconds nobody needs to wait for.
-            if mode == .staged { releaseInBackground(index) }
+            if mode == .staged { IndexLoad.release(index) }
             if mode == .workingTree {
                 let unstaged = try index.diffToWorkdir(in: repo, options: DiffOptions(includeUntracked: true))
                 var byPath: [GitPath: FileChange] = [:]
@@ -303,6 +299,7 @@ final class AuditedChange {
                                                 newID: id, oldMode: headEntry?.mode ?? 0, newMode: fileMode, similarity: nil, stats: nil)
                 }
                 changes = byPath.values.sorted { $0.path < $1.path }
+                IndexLoad.release(index)
             }
             let change = AuditedChange(repo: repo, mode: mode, baseCommit: head, baseTree: headTree, targetCommit: nil,
                                        changes: changes, messages: [], notes: notes)
@@ -323,23 +320,7 @@ final class AuditedChange {
         }
     }
 
-    /// Drops the last reference to `object` on another thread (the process may exit first: fine).
-    private static func releaseInBackground(_ object: IndexSnapshot) {
-        let box = Box(object)
-        DispatchQueue.global(qos: .utility).async { box.value = nil }
-    }
-
-    private final class Box: @unchecked Sendable {
-        var value: IndexSnapshot?
-        init(_ value: IndexSnapshot) { self.value = value }
-    }
-
     private enum Uncommitted { case change(AuditedChange), conflicts([GitPath]) }
-
-    /// The index loaded on another thread; read only after its semaphore is signalled.
-    private final class IndexLoad: @unchecked Sendable {
-        var result: Result<IndexSnapshot, GitError>?
-    }
 
     /// The git mode of a working-tree file (regular, executable or symlink), or nil for anything
     /// else (a directory, a FIFO, a socket) or when it cannot be examined. The path is bytes: a name
