@@ -26,11 +26,11 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
-        /** libcurl as a system library, with typed wrappers for the variadic setopt/getinfo. */
-        .systemLibrary(
+        /** libcurl, loaded on the first request (dlopen) rather than at start-up, behind typed wrappers
+            for the variadic setopt/getinfo. Builds against libcurl4-openssl-dev's headers. */
+        .target(
             name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         /** Safe Swift over cmark-gfm: Markdown as blocks with lines, sections, task states, table cells. */
         .target(name: "MarkdownKit", dependencies: ["CCmark"]),

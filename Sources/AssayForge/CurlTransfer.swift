@@ -101,10 +101,13 @@ struct CurlTransfer: ~Copyable {
 
     /// A fresh easy handle, or a failure when libcurl cannot set up.
     init() throws(CurlFailure) {
+        if let why = assay_curl_load_error() {
+            throw CurlFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: String(cString: why))
+        }
         guard curlGlobalInitCode == Int(CURLE_OK.rawValue) else {
             throw CurlFailure(code: curlGlobalInitCode, message: "libcurl could not initialise (curl_global_init)")
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = assay_curl_easy_init() else {
             throw CurlFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: "libcurl could not create a handle (curl_easy_init)")
         }
         self.handle = handle
@@ -115,8 +118,8 @@ struct CurlTransfer: ~Copyable {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
+        assay_curl_easy_cleanup(handle)
+        assay_curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
@@ -128,7 +131,7 @@ struct CurlTransfer: ~Copyable {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         do throws(CurlFailure) {
             try configure(request, settings: settings, context: context)
-            try check(curl_easy_perform(handle), "curl_easy_perform")
+            try check(assay_curl_easy_perform(handle), "curl_easy_perform")
             var status = 0
             try check(assay_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "curl_easy_getinfo")
             return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
@@ -162,7 +165,7 @@ struct CurlTransfer: ~Copyable {
 
         // An empty `Expect:` stops libcurl from waiting for `100 Continue` before sending a body.
         for line in request.headers.map({ "\(clean($0.name)): \(clean($0.value))" }) + ["Expect:"] {
-            guard let list = curl_slist_append(headerList, line) else {
+            guard let list = assay_curl_slist_append(headerList, line) else {
                 throw CurlFailure(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "could not build the request headers")
             }
             headerList = list
@@ -202,7 +205,7 @@ struct CurlTransfer: ~Copyable {
     private func check(_ code: CURLcode, _ call: String) throws(CurlFailure) {
         guard code != CURLE_OK else { return }
         var message = String(cString: errorBuffer)
-        if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
+        if message.isEmpty { message = String(cString: assay_curl_easy_strerror(code)) }
         message = message.trimmingCharacters(in: .whitespacesAndNewlines)
         if call != "curl_easy_perform" { message += " (\(call))" }
         throw CurlFailure(code: Int(code.rawValue), message: message)

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// What a run does before its command starts: the index of a staged or working-tree audit (and of
-/// the pre-commit hook) starts loading before the command line is parsed.
+/// the pre-commit hook) starts loading before the command line is parsed, and libcurl is not among
+/// the libraries every run loads.
 @Suite struct StartupTests {
     func staged() throws -> GitFixture {
         let fx = try GitFixture()
@@ -64,5 +65,14 @@ import Testing
         #expect(indexOrigin(r)?.hasSuffix("since start-up") == true, "\(r.err)")
         let plain = try assayRun(fx, ["audit", "--staged"])
         #expect(plain.status == 0, "\(plain.out)\(plain.err)")
+    }
+
+    @Test func libcurlIsNotLoadedAtStartUp() throws {
+        // ldd lists every library the dynamic loader maps before main: libcurl (and the thirty
+        // libraries it needs) must not be one of them; it is loaded by the first HTTP request.
+        let r = try runProcess("ldd", [assayExecutable()])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("libgit2"), "\(r.out)")
+        #expect(!r.out.contains("libcurl"), "\(r.out)")
     }
 }
