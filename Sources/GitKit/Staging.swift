@@ -18,9 +18,12 @@ public struct FileListing: Sendable, Equatable {
 
     func pathBytes(_ i: Int) -> ArraySlice<UInt8> { paths[Int(starts[i])..<Int(starts[i + 1])] }
 
-    /// The path buffer and the start offsets, for loops that compare many paths without copying.
-    func withPaths<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int32>) -> R) -> R {
-        paths.withUnsafeBufferPointer { p in starts.withUnsafeBufferPointer { s in body(p, s) } }
+    /// Every column at once (paths, start offsets, ids, modes), for loops over all entries.
+    func withColumns<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<ObjectID>,
+                                 UnsafeBufferPointer<UInt32>) -> R) -> R {
+        paths.withUnsafeBufferPointer { p in starts.withUnsafeBufferPointer { s in
+            ids.withUnsafeBufferPointer { i in modes.withUnsafeBufferPointer { m in body(p, s, i, m) } }
+        } }
     }
 
     init(tree: ObjectID) {
@@ -216,51 +219,62 @@ public final class IndexSnapshot: @unchecked Sendable {
     }
 
     /// Paths with unresolved merge conflicts (entries at stages 1–3).
-    public var conflictedPaths: [GitPath] {
-        var out: [GitPath] = []
-        for i in 0..<count {
-            guard let e = git_index_get_byindex(pointer, i) else { continue }
-            if (Int(e.pointee.flags) >> 12) & 0x3 != 0 {
-                let p = GitPath(cString: e.pointee.path)
-                if out.last != p { out.append(p) }
-            }
-        }
-        return out
-    }
+    public var conflictedPaths: [GitPath] { compare(with: nil).conflicted }
 
     /// The changes staged relative to `base` (a listing of `HEAD`'s tree; nil on an unborn branch),
     /// as `git diff --cached --no-renames` reports them: added, deleted, modified and type changes.
     /// Intent-to-add entries (`git add -N`) are not staged content and are left out, as
     /// `git write-tree` leaves them out; conflicted paths are left out (see `conflictedPaths`).
-    public func changes(from base: FileListing?) -> [FileChange] {
-        let empty = FileListing(tree: .zero)
-        let listing = base ?? empty
-        return listing.withPaths { paths, starts in changes(listing, paths, starts) }
+    public func changes(from base: FileListing?) -> [FileChange] { compare(with: base).changes }
+
+    /// `changes(from:)` and `conflictedPaths` in one pass over the index (50,000 entries: about a
+    /// millisecond, on the way to a pre-commit verdict).
+    public func compare(with base: FileListing?) -> (changes: [FileChange], conflicted: [GitPath]) {
+        (base ?? FileListing(tree: .zero)).withColumns { paths, starts, ids, modes in
+            compare(paths, starts, ids, modes)
+        }
     }
 
-    private func changes(_ base: FileListing, _ paths: UnsafeBufferPointer<UInt8>, _ starts: UnsafeBufferPointer<Int32>) -> [FileChange] {
+    private func compare(_ paths: UnsafeBufferPointer<UInt8>, _ starts: UnsafeBufferPointer<Int32>,
+                         _ ids: UnsafeBufferPointer<ObjectID>, _ modes: UnsafeBufferPointer<UInt32>)
+        -> (changes: [FileChange], conflicted: [GitPath]) {
         var out: [FileChange] = []
+        var conflicted: [GitPath] = []
         let n = count
-        let m = base.count
+        let m = ids.count
         var i = 0, j = 0
         let intentToAdd = UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue)
+        let nameMask = UInt16(GIT_INDEX_ENTRY_NAMEMASK)
         func basePath(_ j: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: paths[Int(starts[j])..<Int(starts[j + 1])])
+            let start = Int(starts[j])
+            return UnsafeBufferPointer(start: paths.baseAddress.map { $0 + start }, count: Int(starts[j + 1]) - start)
+        }
+        func deletion(_ j: Int) -> FileChange {
+            FileChange(status: .deleted, path: GitPath(bytes: Array(basePath(j))), oldPath: nil, oldID: ids[j], newID: .zero,
+                       oldMode: modes[j], newMode: 0, similarity: nil, stats: nil)
         }
         while i < n || j < m {
             var entry: UnsafePointer<git_index_entry>?
             var path = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
             if i < n {
-                entry = git_index_get_byindex(pointer, i)
-                let e = entry!.pointee
-                path = UnsafeBufferPointer(start: UnsafeRawPointer(e.path).assumingMemoryBound(to: UInt8.self), count: strlenC(e.path))
-                let stage = (Int(e.flags) >> 12) & 0x3
-                if stage != 0 || e.flags_extended & intentToAdd != 0 {
+                let e = git_index_get_byindex(pointer, i)!
+                entry = e
+                let flags = e.pointee.flags
+                // The entry's flags hold its path length, unless the path is too long for them.
+                let length = flags & nameMask == nameMask ? strlenC(e.pointee.path) : Int(flags & nameMask)
+                path = UnsafeBufferPointer(start: UnsafeRawPointer(e.pointee.path).assumingMemoryBound(to: UInt8.self), count: length)
+                let stage = (Int(flags) >> 12) & 0x3
+                if stage != 0 || e.pointee.flags_extended & intentToAdd != 0 {
                     // Conflict stages and intent-to-add entries are not staged content. HEAD entries
                     // before them are deletions; a conflicted path's own HEAD entry is neither
-                    // deleted nor changed (see `conflictedPaths`).
-                    while j < m, compareBytes(basePath(j), path) < 0 { out.append(deletion(base, j)); j += 1 }
-                    if stage != 0, j < m, compareBytes(basePath(j), path) == 0 { j += 1 }
+                    // deleted nor changed.
+                    while j < m, compareBytes(basePath(j), path) < 0 { out.append(deletion(j)); j += 1 }
+                    if stage != 0 {
+                        if j < m, compareBytes(basePath(j), path) == 0 { j += 1 }
+                        if conflicted.last.map({ !$0.bytes.elementsEqual(path) }) ?? true {
+                            conflicted.append(GitPath(bytes: Array(path)))
+                        }
+                    }
                     i += 1
                     continue
                 }
@@ -268,37 +282,30 @@ public final class IndexSnapshot: @unchecked Sendable {
             let order: Int  // <0: index entry first, >0: base entry first, 0: same path
             if i >= n { order = 1 } else if j >= m { order = -1 } else { order = compareBytes(path, basePath(j)) }
             if order < 0 {
-                let e = entry!.pointee
+                let e = entry!
                 out.append(FileChange(status: .added, path: GitPath(bytes: Array(path)), oldPath: nil, oldID: .zero,
-                                      newID: ObjectID(e.id), oldMode: 0, newMode: e.mode, similarity: nil, stats: nil))
+                                      newID: ObjectID(e.pointee.id), oldMode: 0, newMode: e.pointee.mode, similarity: nil, stats: nil))
                 i += 1
             } else if order > 0 {
-                out.append(deletion(base, j))
+                out.append(deletion(j))
                 j += 1
             } else {
-                let e = entry!.pointee
-                let mode = base.modes[j]
-                if e.mode != mode || !sameID(e, base.ids[j]) {
-                    let id = ObjectID(e.id)
-                    let kindChanged = (e.mode & 0o170000) != (mode & 0o170000)
+                let e = entry!
+                let mode = modes[j]
+                if e.pointee.mode != mode || !sameID(e, ids[j]) {
+                    let kindChanged = (e.pointee.mode & 0o170000) != (mode & 0o170000)
                     out.append(FileChange(status: kindChanged ? .typeChanged : .modified, path: GitPath(bytes: Array(path)),
-                                          oldPath: nil, oldID: base.ids[j], newID: id, oldMode: mode,
-                                          newMode: e.mode, similarity: nil, stats: nil))
+                                          oldPath: nil, oldID: ids[j], newID: ObjectID(e.pointee.id), oldMode: mode,
+                                          newMode: e.pointee.mode, similarity: nil, stats: nil))
                 }
                 i += 1; j += 1
             }
         }
-        return out
+        return (out, conflicted)
     }
 
-    private func sameID(_ e: git_index_entry, _ id: ObjectID) -> Bool {
-        var oid = e.id
-        return withUnsafeBytes(of: &oid.id) { ObjectID(raw: $0.baseAddress!) } == id
-    }
-
-    private func deletion(_ base: FileListing, _ j: Int) -> FileChange {
-        FileChange(status: .deleted, path: base.path(at: j), oldPath: nil, oldID: base.ids[j], newID: .zero,
-                   oldMode: base.modes[j], newMode: 0, similarity: nil, stats: nil)
+    private func sameID(_ e: UnsafePointer<git_index_entry>, _ id: ObjectID) -> Bool {
+        ObjectID(raw: UnsafeRawPointer(e) + MemoryLayout<git_index_entry>.offset(of: \git_index_entry.id)!) == id
     }
 
     /// What is not staged: the working tree against this index (untracked files too when asked).

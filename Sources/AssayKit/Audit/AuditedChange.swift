@@ -252,13 +252,12 @@ final class AuditedChange {
             meanwhile()
             let index = try loading.snapshot()
             trace("audit: index read (\(index.count) entries) at \(elapsedMs(since: started)) ms")
-            var changes = index.changes(from: listing)
+            let compared = index.compare(with: listing)
+            var changes = compared.changes
             trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
-            var notes: [String] = []
+            let notes: [String] = []
             var unreadable: [String] = []
-            let conflicted = index.conflictedPaths
-            if mode == .staged, !conflicted.isEmpty { return .conflicts(conflicted) }
-            trace("audit: conflicts looked up at \(elapsedMs(since: started)) ms")
+            if mode == .staged, !compared.conflicted.isEmpty { return .conflicts(compared.conflicted) }
             // Freeing 50,000 index entries takes milliseconds nobody needs to wait for.
             if mode == .staged { IndexLoad.release(index) }
             if mode == .workingTree {

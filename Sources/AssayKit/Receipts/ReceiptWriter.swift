@@ -125,9 +125,9 @@ public enum ReceiptWriter {
         guard let head = try? repo.head(), head == commit else { return true }
         do {
             let index = try repo.openIndex()
-            if !index.conflictedPaths.isEmpty { return true }
             let listing = try ListingCache.listing(of: try repo.commitHeader(commit).tree, in: repo)
-            if !index.changes(from: listing).isEmpty { return true }
+            let compared = index.compare(with: listing)
+            if !compared.conflicted.isEmpty || !compared.changes.isEmpty { return true }
             return !(try index.diffToWorkdir(in: repo).changes.isEmpty)
         } catch {
             return true
