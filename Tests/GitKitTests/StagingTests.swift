@@ -75,6 +75,26 @@ struct StagingTests {
         #expect(changes.first?.status == .added)
     }
 
+    @Test func pathsTooLongForTheEntryFlagsAreReadWhole() throws {
+        // An index entry's flags hold its path length only up to 4,094 bytes; longer paths are
+        // measured from the path itself. Staged with --cacheinfo (no such file can exist on disk).
+        let f = try GitFixture()
+        try f.commit("root", files: ["a.txt": "a\n"])
+        let blob = try f.git("hash-object", "-w", "--stdin", input: Data("long\n".utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let long = (0..<20).map { String(repeating: Character(UnicodeScalar(UInt8(97 + $0))), count: 230) }.joined(separator: "/")
+        #expect(long.utf8.count > 4095)
+        try f.git("update-index", "--add", "--cacheinfo", "100644,\(blob),\(long)")
+        let repo = try f.repository()
+        let head = try #require(try repo.head())
+        let listing = try repo.fileListing(ofTree: try repo.commitHeader(head).tree)
+        let changes = try repo.openIndex().changes(from: listing)
+        let expected = try f.lines("diff", "--cached", "--no-renames", "--name-only")
+        #expect(changes.map(\.path.string) == expected)
+        #expect(changes.map(\.path.string) == [long])
+        #expect(changes.first?.newID.hex == blob)
+    }
+
     @Test func addedLinesMatchGitDiff() throws {
         let f = try GitFixture()
         let old = (1...30).map { "line \($0)" }.joined(separator: "\n") + "\n"
