@@ -255,7 +255,6 @@ final class AuditedChange {
             let compared = index.compare(with: listing)
             var changes = compared.changes
             trace("audit: staged changes compared at \(elapsedMs(since: started)) ms")
-            let notes: [String] = []
             var unreadable: [String] = []
             if mode == .staged, !compared.conflicted.isEmpty { return .conflicts(compared.conflicted) }
             // Freeing 50,000 index entries takes milliseconds nobody needs to wait for.
@@ -301,7 +300,7 @@ final class AuditedChange {
                 IndexLoad.release(index)
             }
             let change = AuditedChange(repo: repo, mode: mode, baseCommit: head, baseTree: headTree, targetCommit: nil,
-                                       changes: changes, messages: [], notes: notes)
+                                       changes: changes, messages: [])
             change.unreadable = unreadable
             return .change(change)
         }
