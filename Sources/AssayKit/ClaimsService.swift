@@ -89,28 +89,36 @@ public final class ClaimsService: Sendable {
             for i in 0..<s.count where bytes[bytes.count - s.count + i] | 0x20 != s[i] | 0x20 { return false }
             return true
         }
-        return ends(".md") || ends(".markdown") || ends("tasks.json")
+        return ends(".md") || ends(".markdown") || ends("tasks.json") || ends("tasks.yaml") || ends("tasks.yml")
     }
 
-    /// The docs assay reads by default, with the reason each was picked.
+    /// The docs assay reads by default, with the reason each was picked: docs named for plans and
+    /// status (PRD, PHASES, STATUS, TASKS, *_IMPLEMENTATION_*, *COMPLETION*, HANDOFF…), everything
+    /// under docs/, memory-bank/, specs/*/tasks.md, and the folders agents keep their notes in
+    /// (.claude/, .cursor/, .taskmaster/), Task Master tasks.json and spec-kit tasks.yaml.
     public static func defaultSource(_ path: String) -> String? {
         let components = path.split(separator: "/").map(String.init)
         guard let name = components.last?.lowercased() else { return nil }
-        if name == "tasks.json" && components.dropLast().contains(".taskmaster") { return "Task Master tasks" }
+        let dirs = components.dropLast().map { $0.lowercased() }
+        if name == "tasks.json" && dirs.contains(".taskmaster") { return "Task Master tasks" }
+        if (name == "tasks.yaml" || name == "tasks.yml") && dirs.first == "specs" { return "specs/*/tasks.yaml" }
         guard name.hasSuffix(".md") || name.hasSuffix(".markdown") else { return nil }
         let stem = String(name.split(separator: ".").first ?? "")
-        let named = ["prd", "phases", "roadmap", "plan", "progress", "todo", "tasks", "status"]
+        let named = ["prd", "phases", "roadmap", "plan", "progress", "todo", "tasks", "status", "handoff", "completion"]
         if let n = named.first(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }) {
             return "named \(n.uppercased())"
         }
         for prefix in ["implementation", "summary"] where stem.hasPrefix(prefix) {
             return "named \(prefix.uppercased())*"
         }
-        let dirs = components.dropLast().map { $0.lowercased() }
-        if dirs.first == "memory-bank" || dirs.contains("memory-bank") { return "under memory-bank/" }
+        let words = stem.split { $0 == "_" || $0 == "-" }
+        for word in ["implementation", "completion", "phase"] where words.contains(where: { $0 == word || ($0.hasPrefix(word) && $0.dropFirst(word.count).allSatisfy(\.isNumber)) }) {
+            return "named *\(word.uppercased())*"
+        }
+        if dirs.contains("memory-bank") { return "under memory-bank/" }
         if dirs.first == "specs" && name == "tasks.md" { return "specs/*/tasks.md" }
         if dirs.first == "docs" { return "under docs/" }
-        if dirs.first == ".taskmaster" { return "under .taskmaster/" }
+        for agentDir in [".claude", ".cursor", ".taskmaster"] where dirs.contains(agentDir) { return "under \(agentDir)/" }
         return nil
     }
 
@@ -452,16 +460,24 @@ final class GitFacts: RepositoryFacts {
     }
 
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
-    func testCount(of path: String) -> Int {
+    func tests(in path: String) -> FileTests { tests(in: path, tree: tree) }
+
+    func testsAtParent(in path: String) -> FileTests? {
+        guard let header = try? repo.commitHeader(commit), let parent = header.parents.first,
+              let parentTree = try? repo.commitHeader(parent).tree else { return nil }
+        return tests(in: path, tree: parentTree)
+    }
+
+    private func tests(in path: String, tree: ObjectID) -> FileTests {
         guard !TestCounter.frameworks(forPath: path).isEmpty,
               let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
-              entry.kind == .blob else { return 0 }
-        let kind = TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",")
+              entry.kind == .blob else { return .none }
+        let kind = TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",") + (RustDoctestCounter.runsDoctests(path: path) ? "+doc" : "")
         if let cached = ScanCaches.tests.value(for: entry.id, kind) { return cached }
-        guard let bytes = noting({ () throws(GitError) in try repo.blob(entry.id) }), !bytes.contains(0) else { return 0 }
-        let n = TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
-        ScanCaches.tests.store(n, for: entry.id, kind)
-        return n
+        guard let bytes = noting({ () throws(GitError) in try repo.blob(entry.id) }) else { return .none }
+        let found = FileTests.scan(bytes, path: path)
+        ScanCaches.tests.store(found, for: entry.id, kind)
+        return found
     }
 
     func commit(named id: String) -> (sha: String, subject: String)? {
@@ -520,5 +536,5 @@ enum ScanCaches {
     /// Symbol definitions, by blob and language.
     static let symbols = BlobCache<Set<String>>()
     /// Test counts, by blob and the frameworks the file's path allows.
-    static let tests = BlobCache<Int>()
+    static let tests = BlobCache<FileTests>()
 }

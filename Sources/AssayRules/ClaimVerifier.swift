@@ -19,8 +19,11 @@ public protocol RepositoryFacts {
     func files(under path: String) -> [String]
     /// The files the commit changed against its first parent (for claims in its message).
     var changedFiles: [String] { get }
-    /// Tests defined in a file (cached by content where the facts can).
-    func testCount(of path: String) -> Int
+    /// Tests defined in a file, per framework, and whether the count is exact (cached by content
+    /// where the facts can).
+    func tests(in path: String) -> FileTests
+    /// The same at the commit's first parent; nil when there is none or the facts cannot tell.
+    func testsAtParent(in path: String) -> FileTests?
     /// The commit a (possibly abbreviated) id names, with its subject; nil when none does.
     func commit(named id: String) -> (sha: String, subject: String)?
     /// True when history is cut short (a shallow clone), so a missing commit proves nothing.
@@ -29,11 +32,37 @@ public protocol RepositoryFacts {
     func definition(of name: String) -> String?
 }
 
-extension RepositoryFacts {
-    public func testCount(of path: String) -> Int {
-        guard !TestCounter.frameworks(forPath: path).isEmpty, let bytes = contents(of: path), !bytes.contains(0) else { return 0 }
-        return TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
+/// The tests one file defines, per framework, and whether the static count is exact.
+public struct FileTests: Hashable, Sendable {
+    public var counts: [TestCount]
+    public var exact: Bool
+
+    public init(counts: [TestCount], exact: Bool) { self.counts = counts; self.exact = exact }
+    public static let none = FileTests(counts: [], exact: true)
+
+    /// Tests of the file; doc tests only when asked for.
+    public func total(doctests: Bool = true) -> Int {
+        counts.reduce(0) { $0 + (($1.framework == .rustDoctest && !doctests) ? 0 : $1.count) }
     }
+
+    /// Counts a file's bytes.
+    public static func scan(_ bytes: [UInt8], path: String) -> FileTests {
+        guard !TestCounter.frameworks(forPath: path).isEmpty, !bytes.contains(0) else { return .none }
+        let t = TestCounter.tally(utf8: bytes, path: path)
+        return FileTests(counts: t.counts, exact: t.exact)
+    }
+}
+
+extension RepositoryFacts {
+    public func tests(in path: String) -> FileTests {
+        guard !TestCounter.frameworks(forPath: path).isEmpty, let bytes = contents(of: path) else { return .none }
+        return FileTests.scan(bytes, path: path)
+    }
+
+    public func testsAtParent(in path: String) -> FileTests? { nil }
+
+    /// Tests a file defines, doc tests included.
+    public func testCount(of path: String) -> Int { tests(in: path).total() }
 }
 
 /// Verifies path, absence and status claims at a SHA. A missing path is classified with history:
@@ -53,16 +82,29 @@ public enum ClaimVerifier {
         let short = String(facts.sha.prefix(12))
         switch claim.kind {
         case .path:
-            switch locate(claim.subject, docPath: docPath, facts: facts) {
+            let prefer = claim.source.kind == "commit" ? facts.changedFiles : []
+            switch locate(claim.subject, docPath: docPath, facts: facts, prefer: prefer) {
             case .found(let p, let kind):
                 return ClaimResult(claim: claim, verdict: .verified,
                                    evidence: ["\(kind == .directory ? "directory" : "file") \(p) exists at \(short)"])
             case .missing(let cls, let evidence):
+                if extracted.weakPaths.contains(claim.subject) {
+                    return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "bare name not found",
+                                       evidence: evidence + ["\(claim.subject) is written without backticks or a folder; it may not name a file here"])
+                }
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: evidence)
+            case .ambiguous(let paths):
+                return ambiguous(claim, paths)
             }
         case .absence:
-            switch locate(claim.subject, docPath: docPath, facts: facts) {
+            switch locate(claim.subject, docPath: docPath, facts: facts, tails: false) {
+            case .ambiguous(let paths):
+                return ambiguous(claim, paths)
             case .found(let p, _):
+                if extracted.weakPaths.contains(claim.subject) {
+                    return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "bare name found",
+                                       evidence: ["a file \(p) exists at \(short); the claim names \(claim.subject) without a folder"])
+                }
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "still-present",
                                    evidence: ["\(p) still exists at \(short)"])
             case .missing(_, let evidence):
@@ -73,12 +115,20 @@ public enum ClaimVerifier {
             var missing: [String] = []
             var missingClass: String?
             var stubs: [String] = []
+            var weakMissing: [String] = []
             for p in claim.scope {
                 switch locate(p, docPath: docPath, facts: facts) {
                 case .found(let resolved, let kind):
                     evidence.append("\(resolved) exists at \(short)")
                     if kind == .file, let stub = stubMarker(in: resolved, facts: facts) { stubs.append(stub) }
+                case .ambiguous(let paths):
+                    evidence.append("\(p) may be any of \(paths.prefix(4).joined(separator: ", "))")
                 case .missing(let cls, let why):
+                    if extracted.weakPaths.contains(p) {
+                        weakMissing.append(p)
+                        evidence += why
+                        continue
+                    }
                     missing.append(p)
                     missingClass = missingClass ?? cls
                     evidence += why
@@ -91,6 +141,10 @@ public enum ClaimVerifier {
             if !stubs.isEmpty {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "stub-present",
                                    evidence: evidence + stubs.map { "stub marker at \($0)" })
+            }
+            if !weakMissing.isEmpty {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "bare name not found",
+                                   evidence: evidence + ["\(weakMissing.joined(separator: ", ")) written without backticks or a folder; not found"])
             }
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
         case .symbol:
@@ -121,7 +175,7 @@ public enum ClaimVerifier {
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
         case .count, .testResult:
             guard let count = extracted.count else { break }
-            return verifyCount(claim, count, docPath: docPath, facts: facts)
+            return verifyCount(claim, count, docPath: docPath, facts: facts, weakPaths: extracted.weakPaths)
         default:
             break
         }
@@ -131,7 +185,8 @@ public enum ClaimVerifier {
 
     /// Counts tests, lines or files where the claim points and compares. Precision first: a count
     /// with no scope that differs from the whole repository's is unverifiable, not contradicted.
-    static func verifyCount(_ claim: Claim, _ count: CountClaim, docPath: String, facts: RepositoryFacts) -> ClaimResult {
+    static func verifyCount(_ claim: Claim, _ count: CountClaim, docPath: String, facts: RepositoryFacts,
+                            weakPaths: Set<String> = []) -> ClaimResult {
         let short = String(facts.sha.prefix(12))
         if !count.parts.isEmpty, count.parts.reduce(0, +) != count.value {
             let sum = count.parts.map(String.init).joined(separator: " + ")
@@ -140,34 +195,16 @@ public enum ClaimVerifier {
         }
         var actual = 0
         var scopeDescription = ""
-        var scoped = true
         switch count.counted {
         case .tests:
-            var files: [String] = []
-            for p in claim.scope {
-                switch locate(p, docPath: docPath, facts: facts) {
-                case .found(let resolved, .directory): files += facts.files(under: resolved)
-                case .found(let resolved, .file): files.append(resolved)
-                case .missing(let cls, let why):
-                    return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
-                }
-            }
-            files = files.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
-            if !files.isEmpty {
-                scopeDescription = files.count == 1 ? files[0] : "\(files.count) test files it names"
-            } else if claim.source.kind == "commit" {
-                files = facts.changedFiles.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
-                scopeDescription = "the \(files.count) test file\(files.count == 1 ? "" : "s") the commit changed"
-            }
-            if files.isEmpty {
-                files = facts.files(under: "").filter { !TestCounter.frameworks(forPath: $0).isEmpty }
-                scopeDescription = "the whole repository"
-                scoped = false
-            }
-            actual = files.reduce(0) { $0 + facts.testCount(of: $1) }
+            return TestCountReadings.verify(claim, count, docPath: docPath, facts: facts, weakPaths: weakPaths)
         case .lines(let path):
             let location = locate(path, docPath: docPath, facts: facts)
+            if case .ambiguous(let paths) = location { return ambiguous(claim, paths) }
             if case .missing(let cls, let why) = location {
+                if weakPaths.contains(path) {
+                    return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "bare name not found", evidence: why)
+                }
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
             }
             guard case .found(let resolved, .file) = location, let bytes = facts.contents(of: resolved) else {
@@ -177,6 +214,7 @@ public enum ClaimVerifier {
             scopeDescription = resolved
         case .files(let directory):
             let location = locate(directory, docPath: docPath, facts: facts)
+            if case .ambiguous(let paths) = location { return ambiguous(claim, paths) }
             if case .missing(let cls, let why) = location {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
             }
@@ -187,43 +225,58 @@ public enum ClaimVerifier {
             scopeDescription = resolved
         }
         let evidence = ["counted \(actual) in \(scopeDescription) at \(short)"]
-        let matches: Bool
-        if count.approximate {
-            matches = abs(actual - count.value) * 10 <= max(count.value, 1) || actual >= count.value
-        } else {
-            matches = actual == count.value
-        }
-        if matches {
-            if case .tests(passing: true) = count.counted {
-                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "passing needs execution evidence",
-                                   evidence: evidence + ["the count matches; that they pass needs a test report (JUnit) as evidence"])
-            }
+        // Editors and `wc -l` differ by the last line's newline: a line count one off still holds.
+        var readings = [actual]
+        if case .lines = count.counted { readings += [actual + 1, actual - 1] }
+        if readings.contains(where: { count.holds(for: $0) }) {
             return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
         }
-        if !scoped || count.approximate {
-            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: scoped ? "approximate" : "no scope",
-                               evidence: evidence + ["the claim names no test file or directory to count in"])
+        if count.approximate {
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "approximate",
+                               evidence: evidence + ["the claim says about \(count.value)"])
+        }
+        if case .lines(let path) = count.counted, weakPaths.contains(path) {
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "bare name",
+                               evidence: evidence + ["the claim says \(count.stated) of \(path), named without a folder"])
         }
         return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "count-mismatch",
-                           evidence: evidence + ["the claim says \(count.value)"])
+                           evidence: evidence + ["the claim says \(count.stated)"])
     }
 
     enum Location {
         case found(String, PathKind)
         case missing(String, [String])
+        /// Several tree paths end with what the claim wrote.
+        case ambiguous([String])
     }
 
     /// Resolves a claimed path the way code would and, when nothing is there, says why with history.
-    static func locate(_ token: String, docPath: String, facts: RepositoryFacts) -> Location {
+    static func locate(_ token: String, docPath: String, facts: RepositoryFacts, tails: Bool = true,
+                       prefer: [String] = []) -> Location {
         let candidates = PathSyntax.candidates(for: token, namedIn: docPath)
         for c in candidates {
             if let kind = facts.kind(of: c) { return .found(c, kind) }
         }
-        // A bare file name (`UserService.ts`) names a file wherever it lives.
-        let bare = token.trimmingCharacters(in: CharacterSet(charactersIn: "./"))
-        if !bare.contains("/"), !bare.isEmpty {
-            if let match = facts.files(under: "").first(where: { $0 == bare || $0.hasSuffix("/" + bare) }) {
-                return .found(match, .file)
+        // A file name (`UserService.ts`) or the tail of a path (`ui/app.rs` for `src/ui/app.rs`)
+        // names the one file that ends with it; when several do, the text cannot say which.
+        let tail = token.trimmingCharacters(in: CharacterSet(charactersIn: "./"))
+        if !tail.isEmpty, !token.hasPrefix("/"), !token.hasPrefix("../"), tails || !tail.contains("/") {
+            let matches = facts.files(under: "").filter { $0 == tail || $0.hasSuffix("/" + tail) }
+            if matches.count == 1 { return .found(matches[0], .file) }
+            if matches.count > 1 {
+                // A commit message means the file the commit changed, when one of them is.
+                let changed = prefer.filter(matches.contains)
+                if changed.count == 1 { return .found(changed[0], .file) }
+                return .ambiguous(matches)
+            }
+            if token.hasSuffix("/") {
+                // A folder named from a sibling (`libtest/` for `tests/libtest/`): the one folder ending so.
+                var folders = Set<String>()
+                for f in facts.files(under: "") where f.contains("/" + tail + "/") || f.hasPrefix(tail + "/") {
+                    if let r = f.range(of: tail + "/") { folders.insert(String(f[..<r.upperBound].dropLast())) }
+                }
+                if folders.count == 1, let only = folders.first { return .found(only, .directory) }
+                if folders.count > 1 { return .ambiguous(folders.sorted()) }
             }
         }
         let short = String(facts.sha.prefix(12))
@@ -241,6 +294,13 @@ public enum ClaimVerifier {
         }
         let tried = candidates.joined(separator: ", ")
         return .missing("never-existed", ["no \(tried) at \(short) or in any earlier commit"])
+    }
+
+    /// Several tree paths end with what the claim wrote: which one it means, the text cannot say.
+    static func ambiguous(_ claim: Claim, _ paths: [String]) -> ClaimResult {
+        let shown = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " and \(paths.count - 5) more" : "")
+        return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "ambiguous path",
+                           evidence: ["\(paths.count) paths end with what the claim names: \(shown)"])
     }
 
     /// `path:line` of the first stub marker in a file, if any.

@@ -15,37 +15,141 @@ public struct CountClaim: Hashable, Sendable {
     public var value: Int
     /// Parts the claim adds up ("51 (21 + 30)"), empty when it states none.
     public var parts: [Int]
-    /// The claim hedges ("~1,800 lines", "about 40 tests", "40+ tests"): only a lower bound or nothing is checkable.
+    /// The claim hedges ("~1,800 lines", "about 40 tests"): it can verify, never contradict.
     public var approximate: Bool
+    /// "40+ tests", "over 40", "at least 40": a lower bound, false only when fewer are there.
+    public var atLeast: Bool = false
+    /// "5-8 tests": the range's upper end (`value` is its lower end).
+    public var upTo: Int? = nil
+    /// The claim is about the whole suite: "All 74 tests pass", "Total Tests: 530", "183/183 passing",
+    /// "151 total Go tests".
+    public var whole: Bool = false
+    /// The claim counts what a change added: "Added 7 tests", "+2 tests", "18 new tests".
+    public var added: Bool = false
+
+    public init(counted: Counted, value: Int, parts: [Int], approximate: Bool, atLeast: Bool = false, upTo: Int? = nil,
+                whole: Bool = false, added: Bool = false) {
+        self.counted = counted; self.value = value; self.parts = parts; self.approximate = approximate
+        self.atLeast = atLeast; self.upTo = upTo; self.whole = whole; self.added = added
+    }
+
+    /// True when `actual` is what the claim says: equal, within a hedge's 10 %, at or above a lower
+    /// bound, or inside a range.
+    public func holds(for actual: Int) -> Bool {
+        if let upTo { return actual >= value && actual <= upTo }
+        if atLeast { return actual >= value }
+        if approximate { return abs(actual - value) * 10 <= max(value, 1) }
+        return actual == value
+    }
+
+    /// The figure as the claim states it ("40+", "5–8", "~40", "40").
+    public var stated: String {
+        if let upTo { return "\(value)–\(upTo)" }
+        if atLeast { return "\(value)+" }
+        if approximate { return "~\(value)" }
+        return "\(value)"
+    }
 }
 
-/// Finds counts in a sentence: "48 tests passing", "Tests: 84 passing", "51 unit tests (21 filter +
-/// 30 overlay)", "`tui/app.rs` (1,772 lines)", "12 files under `src/ports/`".
+/// Finds counts in a sentence, in the phrasings agents use: "48 tests passing", "Tests: 84 passing",
+/// "51 unit tests (21 filter + 30 overlay)", "96/103 tests passing", "Test Results: 183/183 PASSING",
+/// "| **Total Tests** | 530+ |", "151 total Go tests", "(5-8 table-driven tests)", "Added 7 tests",
+/// "+2 tests", "`tui/app.rs` (1,772 lines)", "12 files under `src/ports/`".
 public enum CountClaimExtractor {
-    nonisolated(unsafe) static let testWord = #/(?i)\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+(?:new\s+|unit\s+|integration\s+|e2e\s+|end-to-end\s+|passing\s+|green\s+|regression\s+|snapshot\s+)*tests?\b/#
+    /// N, then up to two describing words (not "of", "the", …), then test(s) [functions|cases|methods].
+    nonisolated(unsafe) static let testWord = #/(?i)(\+)?\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+((?:[a-z][a-z0-9_-]*\s+){0,2}?)(?:test|tests|test\s+functions?|test\s+cases?|test\s+methods?)\b/#
+    /// "5-8 tests", "(5–8 table-driven tests)".
+    nonisolated(unsafe) static let testRange = #/(?i)\b(\d+)\s*[-–]\s*(\d+)\s+((?:[a-z][a-z0-9_-]*\s+){0,2}?)tests?\b/#
+    /// "96/103 tests passing", "189/189 tests maintained".
+    nonisolated(unsafe) static let testFraction = #/(?i)\b(\d[\d,]*)\s*/\s*(\d[\d,]*)\s+((?:[a-z][a-z0-9_-]*\s+){0,2}?)tests?\b/#
+    /// "Test Results: 183/183 PASSING", "Test Success Rate: 188/188 (100%)".
+    nonisolated(unsafe) static let labelFraction = #/(?i)\btests?\b[^\n/\d]{0,30}?\b(\d[\d,]*)\s*/\s*(\d[\d,]*)\b/#
+    /// "Total Tests | 530+", "Total Tests Written: 197", "**Total Tests**: 107".
+    nonisolated(unsafe) static let totalLabel = #/(?i)\btotal\s+(?:[a-z]+\s+)?tests?\b[^\n\d]{0,30}?(\d{1,3}(?:,\d{3})+|\d+)(\+)?/#
     nonisolated(unsafe) static let testsColon = #/(?i)\btests?\s*:\s*(\d{1,3}(?:,\d{3})+|\d+)/#
     nonisolated(unsafe) static let lines = #/(?i)(~|about\s+|approx(?:\.|imately)?\s+|over\s+|nearly\s+|almost\s+)?(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+lines?\b/#
     nonisolated(unsafe) static let files = #/(?i)(~|about\s+|over\s+)?(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+files?\s+(?:under|in)\b/#
     nonisolated(unsafe) static let sum = #/\(\s*([^()]*?\d[^()]*?\+[^()]*?\d[^()]*?)\)/#
     static let passingWords = ["passing", "passed", "pass", "green", "succeed", "all pass"]
-    static let hedges = ["~", "about", "approx", "around", "roughly", "over ", "nearly", "almost", "more than", "at least"]
+    /// Hedges that make a figure approximate (verifiable, never contradicted).
+    static let hedges = ["~", "about", "approx", "around", "roughly", "nearly", "almost", "some "]
+    /// Words that make a figure a lower bound.
+    static let lowerBounds = ["over ", "more than", "at least", "over", ">"]
+    /// Describing words between the number and "tests" that end the phrase: "1 of the tests" is no count.
+    static let stopWords: Set<String> = ["of", "the", "and", "or", "in", "for", "to", "from", "with", "by", "on", "at",
+                                         "more", "less", "other", "these", "those", "such", "all", "are", "were", "is"]
+    /// Words that say a figure is what a change added.
+    static let addedWords = ["added", "add ", "adds", "adding", "new ", "wrote", "writes", "more "]
 
     /// Counts stated in `text`. `paths` are the paths the same block names (for line and file counts).
     public static func counts(in text: String, paths: [String]) -> [CountClaim] {
         // Most sentences state no count: skip the expressions unless a digit and a counted word are there.
         guard text.contains(where: { $0.isNumber }) else { return [] }
         let lower = text.lowercased()
-        guard lower.has(" test") || lower.has("tests:") || lower.has("test:") || lower.has(" line") || lower.has(" file")
-        else { return [] }
+        guard lower.has("test") || lower.has(" line") || lower.has(" file") else { return [] }
         var out: [CountClaim] = []
         let passing = passingWords.contains { lower.contains($0) }
-        for m in text.matches(of: testWord) {
+        var taken: [Range<String.Index>] = []
+        func free(_ r: Range<String.Index>) -> Bool { !taken.contains { $0.overlaps(r) } }
+        func window(before r: Range<String.Index>, _ n: Int = 14) -> String {
+            let start = text.index(r.lowerBound, offsetBy: -n, limitedBy: text.startIndex) ?? text.startIndex
+            return text[start..<r.lowerBound].lowercased()
+        }
+        let wholeWords = lower.has("all ") || lower.has("total") || lower.has("the suite") || lower.has("whole suite")
+            || lower.has("full suite") || lower.has("workspace") || lower.has("no regressions")
+
+        for m in text.matches(of: testRange) {
+            guard words(m.output.3) else { continue }
+            let lo = number(m.output.1), hi = number(m.output.2)
+            guard lo <= hi else { continue }
+            taken.append(m.range)
+            out.append(CountClaim(counted: .tests(passing: passing), value: lo, parts: [], approximate: false, upTo: hi))
+        }
+        for m in text.matches(of: testFraction) where free(m.range) {
+            guard words(m.output.3) else { continue }
+            taken.append(m.range)
+            out.append(CountClaim(counted: .tests(passing: passing), value: number(m.output.2), parts: [], approximate: false,
+                                  whole: true))
+        }
+        for m in text.matches(of: labelFraction) where free(m.range) {
+            taken.append(m.range)
+            out.append(CountClaim(counted: .tests(passing: passing), value: number(m.output.2), parts: [], approximate: false,
+                                  whole: true))
+        }
+        for m in text.matches(of: totalLabel) where free(m.range) {
             let value = number(m.output.1)
-            let window = text[max(text.startIndex, text.index(m.range.lowerBound, offsetBy: -12, limitedBy: text.startIndex) ?? text.startIndex)..<m.range.lowerBound].lowercased()
-            let approximate = m.output.2 != nil || hedges.contains { window.contains($0) }
-            let after = text[m.range.upperBound...].prefix(80)
-            out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: String(after)),
-                                  approximate: approximate))
+            let after = String(text[m.range.upperBound...].prefix(80))
+            taken.append(m.range)
+            // "**Total Tests**: 107 tests" is matched once here, not again as "107 tests".
+            if let again = text[m.range.upperBound...].firstMatch(of: testWord), again.range.lowerBound == m.range.upperBound
+                || text[m.range.upperBound..<again.range.lowerBound].allSatisfy({ $0.isWhitespace }) {
+                taken.append(again.range)
+            }
+            let numberRange = m.range
+            taken.append(numberRange)
+            out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: after),
+                                  approximate: hedged(window(before: m.range, 30)), atLeast: m.output.2 != nil, whole: true))
+        }
+        for m in text.matches(of: testWord) where free(m.range) {
+            let qualifiers = String(m.output.4)
+            guard words(Substring(qualifiers)) else { continue }
+            // "3 test files", "7 test suites": not a count of tests.
+            let next = text[m.range.upperBound...].prefix { !$0.isWhitespace || $0 == " " }.split(separator: " ").first.map { $0.lowercased() } ?? ""
+            if m.output.0.lowercased().hasSuffix("test"), notTests.contains(where: { next.hasPrefix($0) }) { continue }
+            // "Phase 4 Part 1 reference tests", "Tier 1 tests": a label's number, not a count.
+            if let label = text[..<m.range.lowerBound].split(whereSeparator: { !$0.isLetter && $0 != "#" }).last?.lowercased(),
+               labels.contains(label), text[..<m.range.lowerBound].last?.isWhitespace == true || text[..<m.range.lowerBound].last == "#" { continue }
+            let value = number(m.output.2)
+            let before = window(before: m.range)
+            let clause = clauseBefore(m.range, in: text)
+            let after = String(text[m.range.upperBound...].prefix(80))
+            let approximate = hedged(before)
+            let atLeast = m.output.3 != nil || lowerBounds.contains { before.hasSuffix($0) || before.hasSuffix($0 + " ") }
+            let q = qualifiers.lowercased()
+            let added = m.output.1 != nil || before.hasSuffix("+ ") || addedWords.contains { clause.contains($0) || q.hasPrefix($0) }
+            let whole = !added && (before.hasSuffix("all ") || q.contains("total") || wholeWords && !hasOtherCount(lower))
+            out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: after),
+                                  approximate: approximate, atLeast: atLeast, whole: whole, added: added))
         }
         if out.isEmpty, let m = text.firstMatch(of: testsColon) {
             out.append(CountClaim(counted: .tests(passing: passing), value: number(m.output.1), parts: [], approximate: false))
@@ -63,6 +167,37 @@ public enum CountClaimExtractor {
             }
         }
         return out
+    }
+
+    /// Words after "N test" that make it a count of something else.
+    static let notTests = ["file", "suite", "fixture", "data", "helper", "util", "run", "report", "director", "dir",
+                           "module", "class", "scenario", "plan", "case file", "script", "command", "target", "job"]
+    /// Words whose number is a label: "Part 1", "Phase 2", "Tier 1", "Step 3", "#4".
+    static let labels: Set<String> = ["part", "phase", "step", "stage", "task", "section", "chapter", "version", "v",
+                                      "sprint", "milestone", "week", "day", "level", "tier", "story", "us", "item",
+                                      "issue", "pr", "no", "number", "#", "round", "iteration", "batch", "wave", "t"]
+
+    /// The text of the clause that holds the match, before it, lowercased: back to ". ", ";", "—" or " - ".
+    static func clauseBefore(_ r: Range<String.Index>, in text: String) -> String {
+        var head = text[..<r.lowerBound].lowercased()
+        for separator in [". ", "; ", "—", " - ", "\n"] {
+            if let cut = head.range(of: separator, options: .backwards) { head = String(head[cut.upperBound...]) }
+        }
+        return head
+    }
+
+    /// The describing words between a number and "tests" are a phrase, not a clause.
+    static func words(_ s: Substring) -> Bool {
+        !s.split(whereSeparator: { $0.isWhitespace }).contains { stopWords.contains($0.lowercased()) }
+    }
+
+    static func hedged(_ before: String) -> Bool {
+        hedges.contains { before.hasSuffix($0) || before.hasSuffix($0 + " ") || before.hasSuffix($0.trimmingCharacters(in: .whitespaces) + " ") }
+    }
+
+    /// More than one "N tests" figure in one sentence: "all" and "total" may belong to another one.
+    static func hasOtherCount(_ lower: String) -> Bool {
+        lower.matches(of: #/\d+\s+(?:[a-z-]+\s+){0,2}?tests?\b/#).count > 1
     }
 
     /// "(21 filter + 30 overlay)" → [21, 30], when the parenthesis comes right after the count.

@@ -9,6 +9,9 @@ public struct ExtractedClaim: Hashable, Sendable {
     public var abstainReason: String?
     /// For count and test-result claims: the number stated and what it counts.
     public var count: CountClaim? = nil
+    /// Paths of the claim written without backticks that are not strong enough to contradict it
+    /// when missing (`BarePathExtractor.isStrong`): found, they verify; missing, they leave it unverifiable.
+    public var weakPaths: Set<String> = []
 }
 
 /// Finds ship-claims about paths in a Markdown document: checked task items, ✅ lines and done table
@@ -71,7 +74,11 @@ public enum DocClaimExtractor {
     public static func claims(in document: MarkdownDocument, source template: ClaimSource) -> [ExtractedClaim] {
         var out: [ExtractedClaim] = []
         for block in document.blocks {
-            let paths = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
+            let backticked = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
+            let bare: [String]
+            if case .codeBlock = block.kind { bare = [] } else { bare = BarePathExtractor.paths(in: block.text) }
+            let weak = Set(bare.filter { !BarePathExtractor.isStrong($0) && !backticked.contains($0) })
+            let paths = unique(backticked + bare)
             var source = template
             source.line = block.line
             for ref in CommitReferenceExtractor.references(in: block.text) {
@@ -81,7 +88,9 @@ public enum DocClaimExtractor {
                                           abstainReason: nil))
             }
             // A block that states a count is about that count; its paths are the count's scope.
-            let counts = countClaims(block, paths: paths, source: source)
+            let counts = countClaims(block, paths: paths, source: source).map { c -> ExtractedClaim in
+                var c = c; c.weakPaths = weak.intersection(c.claim.scope); return c
+            }
             out += counts
             guard counts.isEmpty else { continue }
             out += symbolClaims(block, source: source)
@@ -89,7 +98,7 @@ public enum DocClaimExtractor {
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains(where: isPlanSection)
             func abstain(_ reason: String) {
-                for p in paths {
+                for p in backticked {
                     out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
                                               abstainReason: reason))
                 }
@@ -100,12 +109,12 @@ public enum DocClaimExtractor {
             case .listItem(checked: false?):
                 abstain("unchecked item")
             case .listItem(checked: true?):
-                out += statusClaims(block, paths, source)
+                out += statusClaims(block, paths, source, weak: weak)
             case .tableRow(isHeader: true):
                 continue
             case .tableRow(isHeader: false):
                 if isDoneRow(block) && !futureWords.contains(where: { lower.has($0) }) {
-                    out += statusClaims(block, paths, source)
+                    out += statusClaims(block, paths, source, weak: weak)
                 } else {
                     abstain("row without a done status")
                 }
@@ -119,7 +128,7 @@ public enum DocClaimExtractor {
                     continue
                 }
                 if doneMarkers.contains(where: { block.text.has($0) }) {
-                    out += statusClaims(block, paths, source)
+                    out += statusClaims(block, paths, source, weak: weak)
                     continue
                 }
                 var any = false
@@ -131,7 +140,7 @@ public enum DocClaimExtractor {
                     } else if shipVerbs.contains(where: { word(word: $0, in: lower) })
                                 || ((template.kind == "commit" || template.kind == "pr-body") && commitVerbs.contains(where: { word(word: $0, in: lower) })) {
                         out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
-                                                  abstainReason: nil))
+                                                  abstainReason: nil, weakPaths: weak.contains(p) ? [p] : []))
                         any = true
                     }
                 }
@@ -197,16 +206,18 @@ public enum DocClaimExtractor {
 
     /// A done item's claim: the paths it says were removed or moved away become absence claims;
     /// the rest are the scope of one status claim ("- [x] Remove `a.ts`" is not a claim that a.ts exists).
-    static func statusClaims(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource) -> [ExtractedClaim] {
+    static func statusClaims(_ block: MarkdownBlock, _ paths: [String], _ source: ClaimSource,
+                             weak: Set<String> = []) -> [ExtractedClaim] {
         let lower = block.text.lowercased()
         let removed = paths.filter { isRemoved($0, in: lower) }
         let kept = paths.filter { !removed.contains($0) }
         var out = removed.map {
-            ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: $0, source: source), abstainReason: nil)
+            ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: $0, source: source), abstainReason: nil,
+                           weakPaths: weak.contains($0) ? [$0] : [])
         }
         if !kept.isEmpty {
             out.append(ExtractedClaim(claim: Claim(kind: .status, text: block.text, subject: block.text, scope: kept, source: source),
-                                      abstainReason: nil))
+                                      abstainReason: nil, weakPaths: weak.intersection(kept)))
         }
         return out
     }
@@ -220,7 +231,7 @@ public enum DocClaimExtractor {
     /// "`a.ts` was removed"). Not when something is removed *from* or *in* it ("`app.ts`: remove
     /// unused import", "removed `x` from `src/`" for `src/`).
     static func isRemoved(_ token: String, in lowerText: String) -> Bool {
-        guard let r = lowerText.range(of: "`" + token.lowercased() + "`") else { return false }
+        guard let r = lowerText.range(of: "`" + token.lowercased() + "`") ?? lowerText.range(of: token.lowercased()) else { return false }
         let tail = lowerText[r.upperBound...]
         if tail.first == ":" { return false }
         let before = lowerText[..<r.lowerBound].split { !$0.isLetter }.last.map(String.init) ?? ""

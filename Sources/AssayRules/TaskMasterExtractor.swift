@@ -25,14 +25,14 @@ public enum TaskMasterExtractor {
             let title = task["title"] as? String ?? ""
             let status = (task["status"] as? String ?? "").lowercased()
             let body = [title, task["description"] as? String ?? "", task["details"] as? String ?? ""].joined(separator: "\n")
-            let paths = pathTokens(in: body)
+            let (paths, weak) = pathTokens(in: body)
             if !paths.isEmpty {
                 let line = lines.firstIndex { $0.contains("\"title\"") && !title.isEmpty && $0.contains(jsonEscaped(title)) }.map { $0 + 1 }
                 let source = ClaimSource(kind: "doc", path: path, line: line, commit: commit)
                 let text = "\(label) \(title) [\(status)]"
                 if status == "done" || status == "completed" {
                     out.append(ExtractedClaim(claim: Claim(kind: .status, text: text, subject: text, scope: paths, source: source),
-                                              abstainReason: nil))
+                                              abstainReason: nil, weakPaths: weak))
                 } else {
                     for p in paths {
                         out.append(ExtractedClaim(claim: Claim(kind: .path, text: text, subject: p, source: source),
@@ -61,8 +61,11 @@ public enum TaskMasterExtractor {
     }
 
     /// Paths named in free text: backticked tokens, and bare tokens with a `/` and a known extension.
-    static func pathTokens(in text: String) -> [String] {
+    /// Bare tokens are weak (`ExtractedClaim.weakPaths`): a task's details name files the code reads
+    /// or writes at run time (`.taskmaster/sync-config.json`) as often as files it adds.
+    static func pathTokens(in text: String) -> (paths: [String], weak: Set<String>) {
         var out: [String] = []
+        var weak = Set<String>()
         var seen = Set<String>()
         let parts = text.components(separatedBy: "`")
         for (i, part) in parts.enumerated() {
@@ -70,13 +73,12 @@ public enum TaskMasterExtractor {
                 if PathSyntax.looksLikePath(part), seen.insert(part).inserted { out.append(part) }
                 continue
             }
-            for raw in part.split(whereSeparator: { $0.isWhitespace }) {
-                let token = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:()[]'\""))
-                guard token.contains("/"), PathSyntax.looksLikePath(token), !token.hasSuffix("/"),
-                      seen.insert(token).inserted else { continue }
+            for token in BarePathExtractor.paths(in: part) where token.contains("/") && !token.hasSuffix("/") {
+                guard seen.insert(token).inserted else { continue }
                 out.append(token)
+                weak.insert(token)
             }
         }
-        return out
+        return (out, weak)
     }
 }

@@ -113,7 +113,8 @@ final class DriftFacts: RepositoryFacts {
     private var listings: [String: [String]] = [:]
     private var definitions: [String: String?] = [:]
     private var deletions: [String: DeletionAnswer] = [:]
-    private var tests: [String: Int] = [:]
+    private var tests: [String: FileTests] = [:]
+    private var parentTests: [String: FileTests?] = [:]
     private var entries: [String: EntryAnswer] = [:]
 
     struct DeletionAnswer: Hashable { var commit: String; var subject: String; var renamedTo: String? }
@@ -161,9 +162,14 @@ final class DriftFacts: RepositoryFacts {
         return memo(&listings, path) { base.files(under: path) }
     }
 
-    func testCount(of path: String) -> Int {
+    func tests(in path: String) -> FileTests {
         note(.entry(path))
-        return memo(&tests, path) { base.testCount(of: path) }
+        return memo(&tests, path) { base.tests(in: path) }
+    }
+
+    func testsAtParent(in path: String) -> FileTests? {
+        note(.changedFiles)
+        return memo(&parentTests, path) { base.testsAtParent(in: path) }
     }
 
     func definition(of name: String) -> String? {

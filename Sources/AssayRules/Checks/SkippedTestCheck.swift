@@ -185,7 +185,7 @@ public struct SkippedTestCheck: Check {
     static func language(forPath path: String) -> Language? {
         switch TestCounter.frameworks(forPath: path).first {
         case .swiftTesting?, .xctest?: return .swift
-        case .rust?: return .rust
+        case .rust?, .rustDoctest?: return .rust
         case .pytest?: return .python
         case .jest?: return .js
         case .go?: return .go

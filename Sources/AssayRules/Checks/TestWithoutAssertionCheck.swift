@@ -304,7 +304,7 @@ public struct TestWithoutAssertionCheck: Check {
         let keyword: StaticString
         switch framework {
         case .swiftTesting, .xctest: (language, keyword) = (.swift, "func")
-        case .rust: (language, keyword) = (.rust, "fn")
+        case .rust, .rustDoctest: (language, keyword) = (.rust, "fn")
         case .pytest: (language, keyword) = (.python, "def")
         case .jest: (language, keyword) = (SymbolDefinitions.language(forPath: file.path) ?? .javascript, "(")
         case .go: (language, keyword) = (.go, "func Test")
