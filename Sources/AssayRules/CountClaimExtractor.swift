@@ -130,7 +130,8 @@ public enum CountClaimExtractor {
             out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: after),
                                   approximate: hedged(window(before: m.range, 30)), atLeast: m.output.2 != nil, whole: true))
         }
-        for m in text.matches(of: testWord) where free(m.range) {
+        for m in text.matches(of: testWord) {
+            guard free(m.range) else { continue }
             let qualifiers = String(m.output.4)
             guard words(Substring(qualifiers)) else { continue }
             // "3 test files", "7 test suites": not a count of tests.
@@ -150,6 +151,8 @@ public enum CountClaimExtractor {
             let whole = !added && (before.hasSuffix("all ") || q.contains("total") || wholeWords && !hasOtherCount(lower))
             out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: after),
                                   approximate: approximate, atLeast: atLeast, whole: whole, added: added))
+            // "(17 unit + 9 integration + 6 doc tests)" adds this count up; its parts are not claims of their own.
+            if let sum = partsRange(after: m.range, in: text) { taken.append(sum) }
         }
         if out.isEmpty, let m = text.firstMatch(of: testsColon) {
             out.append(CountClaim(counted: .tests(passing: passing), value: number(m.output.1), parts: [], approximate: false))
@@ -200,9 +203,22 @@ public enum CountClaimExtractor {
         lower.matches(of: #/\d+\s+(?:[a-z-]+\s+){0,2}?tests?\b/#).count > 1
     }
 
+    /// What may stand between a count and the parenthesis that adds it up: nothing, or a few words
+    /// ("passing", "pass", "written").
+    static func leadsToParts(_ gap: Substring) -> Bool {
+        gap.count <= 24 && gap.allSatisfy { $0.isLetter || $0 == " " || $0 == "-" }
+    }
+
+    /// The range of the "(a + b)" parenthesis right after a count, if there is one.
+    static func partsRange(after r: Range<String.Index>, in text: String) -> Range<String.Index>? {
+        let rest = text[r.upperBound...]
+        guard let m = rest.firstMatch(of: sum), leadsToParts(rest[..<m.range.lowerBound]) else { return nil }
+        return m.range
+    }
+
     /// "(21 filter + 30 overlay)" → [21, 30], when the parenthesis comes right after the count.
     static func parts(in after: String) -> [Int] {
-        guard let m = after.firstMatch(of: sum), after[..<m.range.lowerBound].trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
+        guard let m = after.firstMatch(of: sum), leadsToParts(after[..<m.range.lowerBound]) else { return [] }
         return m.output.1.split(separator: "+").compactMap { piece in
             let digits = piece.drop { !$0.isNumber }.prefix { $0.isNumber || $0 == "," }
             return digits.isEmpty ? nil : number(digits)

@@ -25,7 +25,10 @@ public enum TaskMasterExtractor {
             let title = task["title"] as? String ?? ""
             let status = (task["status"] as? String ?? "").lowercased()
             let body = [title, task["description"] as? String ?? "", task["details"] as? String ?? ""].joined(separator: "\n")
-            let (paths, weak) = pathTokens(in: body)
+            // The title names the task's deliverable; the description and details also name files
+            // the code reads or writes at run time, so a bare path there is weak.
+            let (paths, weakInBody) = pathTokens(in: body)
+            let weak = weakInBody.subtracting(pathTokens(in: title).paths)
             if !paths.isEmpty {
                 let line = lines.firstIndex { $0.contains("\"title\"") && !title.isEmpty && $0.contains(jsonEscaped(title)) }.map { $0 + 1 }
                 let source = ClaimSource(kind: "doc", path: path, line: line, commit: commit)
@@ -61,8 +64,8 @@ public enum TaskMasterExtractor {
     }
 
     /// Paths named in free text: backticked tokens, and bare tokens with a `/` and a known extension.
-    /// Bare tokens are weak (`ExtractedClaim.weakPaths`): a task's details name files the code reads
-    /// or writes at run time (`.taskmaster/sync-config.json`) as often as files it adds.
+    /// Bare tokens are returned as weak (`ExtractedClaim.weakPaths`) too: the caller keeps those of the
+    /// title strong.
     static func pathTokens(in text: String) -> (paths: [String], weak: Set<String>) {
         var out: [String] = []
         var weak = Set<String>()

@@ -65,24 +65,31 @@ public enum TestCountReadings {
                 mayContradict = true
             }
         } else {
+            // A commit message (or a PR body) speaks of its own change: the test files it changed, the
+            // tests it added; and, like a doc, of the suite.
+            var ofTheChange = false
             if claim.source.kind == "commit" || claim.source.kind == "pr-body" {
                 let changed = facts.changedFiles.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
                 if !changed.isEmpty {
-                    readings += variants(of: changed, "the \(changed.count) test file\(changed.count == 1 ? "" : "s") the commit changed", facts)
+                    ofTheChange = true
+                    if !count.added {
+                        readings += variants(of: changed, "the \(changed.count) test file\(changed.count == 1 ? "" : "s") the commit changed", facts)
+                    }
                     if let delta = addedReading(changed, "the tests the commit added", facts) { readings.append(delta) }
                 }
             }
             if !count.added {
                 readings += suiteReadings(facts)
-                mayContradict = count.whole && !namedSomething
-                why = count.whole ? "" : "the claim names no test file, and does not say it counts the whole suite"
+                mayContradict = (count.whole || ofTheChange) && !namedSomething
+                why = mayContradict ? "" : "the claim names no test file, and does not say it counts the whole suite"
             } else {
-                why = "a count of added tests that names no file"
+                mayContradict = ofTheChange && !namedSomething && !readings.isEmpty
+                why = mayContradict ? "" : "a count of added tests that names no file"
             }
         }
 
         if let held = readings.first(where: { count.holds(for: $0.value) }) {
-            let evidence = ["counted \(held.value) on \(held.name) at \(short)"]
+            let evidence = ["counted \(held.value) in \(held.name) at \(short)"]
             if passing {
                 return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "passing needs execution evidence",
                                    evidence: evidence + ["the count matches; that they pass needs a test report (JUnit) as evidence"])
@@ -201,9 +208,10 @@ public enum TestCountReadings {
         }
     }
 
+    /// One line per reading tried, at most eight.
     static func describe(_ readings: [Reading], _ short: String) -> [String] {
-        var lines = readings.prefix(8).map { "\($0.name): \($0.value)\($0.exact ? "" : " (not exact)")" }
+        var lines = readings.prefix(8).map { "counted \($0.value) in \($0.name) at \(short)\($0.exact ? "" : " (not exact)")" }
         if readings.count > 8 { lines.append("… and \(readings.count - 8) more readings") }
-        return ["counted at \(short): " + lines.joined(separator: "; ")]
+        return lines
     }
 }

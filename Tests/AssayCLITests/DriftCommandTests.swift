@@ -63,7 +63,7 @@ import Testing
         try fx.git("config", "uploadpack.allowFilter", "true")
         try fx.commit("Ship", files: [
             "src/a.ts": "export const a = 1\nexport const b = 2\n",
-            "PROGRESS.md": "# Progress\n\n- Lexer done: `src/a.ts` (3 lines)\n",
+            "PROGRESS.md": "# Progress\n\n- Lexer done: `src/a.ts` (5 lines)\n",  // 2 lines: off by more than one
         ])
         let full = try assayRun(fx, ["drift", "--format", "json", "--no-record"])
         #expect(((try json(full))["summary"] as? [String: Any])?["contradicted"] as? Int == 1)
