@@ -462,7 +462,12 @@ final class GitFacts: RepositoryFacts {
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
     func tests(in path: String) -> FileTests { tests(in: path, tree: tree) }
 
+    /// Set when the facts describe a change that is not a commit: the tree it is measured against
+    /// (HEAD's for a staged change; none before the first commit).
+    var baseTreeOverride: ObjectID??
+
     func testsAtParent(in path: String) -> FileTests? {
+        if let baseTreeOverride { return baseTreeOverride.map { tests(in: path, tree: $0) } ?? FileTests.none }
         guard let header = try? repo.commitHeader(commit), let parent = header.parents.first,
               let parentTree = try? repo.commitHeader(parent).tree else { return nil }
         return tests(in: path, tree: parentTree)

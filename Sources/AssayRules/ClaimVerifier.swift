@@ -96,6 +96,16 @@ public enum ClaimVerifier {
             case .ambiguous(let paths):
                 return ambiguous(claim, paths)
             }
+        case .absence where extracted.subjectIsSymbol:
+            // A symbol said to be removed: gone from every source file verifies it; still defined
+            // somewhere may be another one of the same name ("removed from the CLI"), so unverifiable.
+            let names = SymbolDefinitions.lookupNames(for: claim.subject)
+            guard let name = names.first else { break }
+            if let file = facts.definition(of: name) {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "still defined",
+                                   evidence: ["\(name) is still defined in \(file) at \(short); the claim may mean another one"])
+            }
+            return ClaimResult(claim: claim, verdict: .verified, evidence: ["no definition of \(name) in the source files at \(short)"])
         case .absence:
             switch locate(claim.subject, docPath: docPath, facts: facts, tails: false) {
             case .ambiguous(let paths):
@@ -110,6 +120,9 @@ public enum ClaimVerifier {
             case .missing(_, let evidence):
                 return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
             }
+        case .status where claim.scope.isEmpty:
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "nothing checkable named",
+                               evidence: ["the line names no file, symbol or count that assay can check"])
         case .status:
             var evidence: [String] = []
             var missing: [String] = []

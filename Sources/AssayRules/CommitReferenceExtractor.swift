@@ -1,11 +1,14 @@
 import AssayCore
 import Foundation
 
-/// Commit references in a sentence: a 7–40 digit hex id that is backticked or follows "commit",
-/// "sha", "head", "in" or "see" — "landed in `f753e11` (auditor rebuild)". Anything else hex-looking
-/// (colours, digests) is left alone.
+/// Commit references in a sentence: a 7–40 digit hex id that is backticked, in parentheses, or
+/// follows "commit", "Commit:", "sha", "head", "reverts", "fixed in", "landed in" or "see" —
+/// "landed in `f753e11` (auditor rebuild)", "**Commit**: bd463b5 - feat: …", "(a1b2c3d)". An id
+/// needs letters and digits both (a Unix timestamp is not one), and a word like `ed25519` after
+/// "in" is prose, not a commit. Anything else hex-looking (colours, digests) is left alone.
 public enum CommitReferenceExtractor {
-    nonisolated(unsafe) static let cue = #/(?i)\b(?:commit|sha|head|fixed in|landed in|merged in|see|in|at)\s+`?([0-9a-f]{7,40})`?\b/#
+    nonisolated(unsafe) static let cue = #/(?i)\b(?:commits?:?|sha:?|head|reverts?|fixed in|landed in|merged in|introduced in|see)\s+`?([0-9a-f]{7,40})`?\b/#
+    nonisolated(unsafe) static let parenthesized = #/\(`?([0-9a-f]{7,40})`?\)/#
     nonisolated(unsafe) static let backticked = #/`([0-9a-f]{7,40})`/#
 
     /// The referenced ids, each with the words that describe it (a parenthesis or quote right after).
@@ -22,18 +25,24 @@ public enum CommitReferenceExtractor {
         var seen = Set<String>()
         func add(_ id: Substring, after: Substring) {
             let id = String(id)
-            guard id.contains(where: { $0.isNumber }), id.contains(where: { $0.isLetter }) || id.count >= 10,
+            guard id.contains(where: { $0.isNumber }), id.contains(where: { $0.isLetter }) || id.count == 40,
                   seen.insert(id).inserted else { return }
             out.append((id, description(after)))
         }
         for m in text.matches(of: backticked) { add(m.output.1, after: text[m.range.upperBound...]) }
         for m in text.matches(of: cue) { add(m.output.1, after: text[m.range.upperBound...]) }
+        for m in text.matches(of: parenthesized) { add(m.output.1, after: text[m.range.upperBound...]) }
         return out
     }
 
     /// "(auditor rebuild)" or "\"auditor rebuild\"" right after the id.
     static func description(_ after: Substring) -> String? {
         let rest = after.drop { $0 == " " || $0 == "`" }
+        // "bd463b5 - feat: remove the generator": the words after a dash, to the end of the line.
+        if let first = rest.first, first == "-" || first == "—" || first == "–" {
+            let body = rest.dropFirst().prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)
+            return body.count >= 8 ? String(body.prefix(200)) : nil
+        }
         guard let first = rest.first, first == "(" || first == "\"" || first == "“" else { return nil }
         let close: Character = first == "(" ? ")" : (first == "“" ? "”" : "\"")
         let body = rest.dropFirst().prefix { $0 != close }

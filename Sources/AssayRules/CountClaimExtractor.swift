@@ -147,7 +147,9 @@ public enum CountClaimExtractor {
             let approximate = hedged(before)
             let atLeast = m.output.3 != nil || lowerBounds.contains { before.hasSuffix($0) || before.hasSuffix($0 + " ") }
             let q = qualifiers.lowercased()
+            let following = after.lowercased().split(whereSeparator: { !$0.isLetter }).prefix(2)
             let added = m.output.1 != nil || before.hasSuffix("+ ") || addedWords.contains { clause.contains($0) || q.hasPrefix($0) }
+                || following.contains { $0 == "added" || $0 == "new" }
             let whole = !added && (before.hasSuffix("all ") || q.contains("total") || wholeWords && !hasOtherCount(lower))
             out.append(CountClaim(counted: .tests(passing: passing), value: value, parts: parts(in: after),
                                   approximate: approximate, atLeast: atLeast, whole: whole, added: added))

@@ -9,6 +9,8 @@ public struct ExtractedClaim: Hashable, Sendable {
     public var abstainReason: String?
     /// For count and test-result claims: the number stated and what it counts.
     public var count: CountClaim? = nil
+    /// For an absence claim: the subject is a code symbol ("Remove `hello()`"), not a path.
+    public var subjectIsSymbol: Bool = false
     /// Paths of the claim written without backticks that are not strong enough to contradict it
     /// when missing (`BarePathExtractor.isStrong`): found, they verify; missing, they leave it unverifiable.
     public var weakPaths: Set<String> = []
@@ -93,10 +95,28 @@ public enum DocClaimExtractor {
             }
             out += counts
             guard counts.isEmpty else { continue }
-            out += symbolClaims(block, source: source)
-            guard !paths.isEmpty else { continue }
+            let symbols = symbolClaims(block, source: source)
+            out += symbols
             let lower = block.text.lowercased()
             let inPlan = block.headings.contains(where: isPlanSection)
+            guard !paths.isEmpty else {
+                // A ship line that names nothing checkable is still a claim: say it cannot be checked.
+                if symbols.isEmpty, isShipLine(block, lower: lower, message: template.kind != "doc"), !inPlan {
+                    out.append(ExtractedClaim(claim: Claim(kind: .status, text: block.text, subject: block.text, source: source),
+                                              abstainReason: nil))
+                }
+                continue
+            }
+            // Under "Files Removed" / "Deleted files", every path listed is said to be gone.
+            if let heading = block.headings.last?.lowercased(),
+               ["removed", "deleted", "dropped", "files removed"].contains(where: { word(word: $0, in: heading) }),
+               !inPlan, !isCode(block) {
+                for p in paths {
+                    out.append(ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: p, source: source),
+                                              abstainReason: nil, weakPaths: weak.contains(p) ? [p] : []))
+                }
+                continue
+            }
             func abstain(_ reason: String) {
                 for p in backticked {
                     out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
@@ -132,8 +152,15 @@ public enum DocClaimExtractor {
                     continue
                 }
                 var any = false
+                // "- `src/x.ts` - what it does", "**COVERAGE.md** - Coverage analysis": a list of
+                // deliverables says each file is there.
+                let listed = leadingPath(block, paths: paths)
                 for p in paths {
-                    if isRemoved(p, in: lower) {
+                    if p == listed && !isRemoved(p, in: lower) {
+                        out.append(ExtractedClaim(claim: Claim(kind: .path, text: block.text, subject: p, source: source),
+                                                  abstainReason: nil, weakPaths: weak.contains(p) ? [p] : []))
+                        any = true
+                    } else if isRemoved(p, in: lower) {
                         out.append(ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: p, source: source),
                                                   abstainReason: nil))
                         any = true
@@ -185,9 +212,13 @@ public enum DocClaimExtractor {
     /// Symbol claims of a block that says something shipped: "✅ `ContextDoc` - Document store",
     /// "- [x] Implemented `parse_manifest`". Only in ship contexts; elsewhere a symbol is just named.
     static func symbolClaims(_ block: MarkdownBlock, source: ClaimSource) -> [ExtractedClaim] {
-        let symbols = unique(block.codeSpans.filter { !PathSyntax.looksLikePath($0) && SymbolDefinitions.looksLikeSymbol($0) })
+        if case .codeBlock = block.kind { return [] }
+        let backticked = unique(block.codeSpans.filter { !PathSyntax.looksLikePath($0) && SymbolDefinitions.looksLikeSymbol($0) })
+        let bare = BareSymbolExtractor.symbols(in: block.text).filter { !backticked.contains($0) && !PathSyntax.looksLikePath($0) }
+        let symbols = backticked + bare
         guard !symbols.isEmpty else { return [] }
         let lower = block.text.lowercased()
+        let message = source.kind == "commit" || source.kind == "pr-body"
         let shipped: Bool
         switch block.kind {
         case .listItem(checked: true?): shipped = true
@@ -195,13 +226,68 @@ public enum DocClaimExtractor {
             shipped = isDoneRow(block)
         case .paragraph, .listItem(checked: nil), .heading:
             shipped = doneMarkers.contains { block.text.has($0) } || shipVerbs.contains { word(word: $0, in: lower) }
+                || (message && (commitVerbs + Array(removalVerbs)).contains { word(word: $0, in: lower) })
         default: shipped = false
         }
         let inPlan = block.headings.contains(where: isPlanSection)
         guard shipped, !inPlan, !futureWords.contains(where: { lower.has($0) }) else { return [] }
-        return symbols.map {
-            ExtractedClaim(claim: Claim(kind: .symbol, text: block.text, subject: $0, source: source), abstainReason: nil)
+        return symbols.map { symbol in
+            if removedSymbol(symbol, in: lower) {
+                var c = ExtractedClaim(claim: Claim(kind: .absence, text: block.text, subject: symbol, source: source), abstainReason: nil)
+                c.subjectIsSymbol = true
+                return c
+            }
+            return ExtractedClaim(claim: Claim(kind: .symbol, text: block.text, subject: symbol, source: source), abstainReason: nil)
         }
+    }
+
+    /// A removal verb among the four words before the symbol, in its clause: "Remove obsolete
+    /// `hello()` placeholder", "removed the FireVector wrapper".
+    static func removedSymbol(_ symbol: String, in lowerText: String) -> Bool {
+        guard let r = lowerText.range(of: "`" + symbol.lowercased() + "`") ?? lowerText.range(of: symbol.lowercased()) else { return false }
+        var head = String(lowerText[..<r.lowerBound])
+        for separator in [". ", "; ", " - ", " and ", ", "] {
+            if let cut = head.range(of: separator, options: .backwards) { head = String(head[cut.upperBound...]) }
+        }
+        let words = head.split { !$0.isLetter }.suffix(4).map(String.init)
+        if words.contains(where: removalVerbs.contains) { return true }
+        let after = lowerText[r.upperBound...].split { !$0.isLetter }.prefix(3).map(String.init)
+        return after.contains { ["removed", "deleted", "dropped", "gone"].contains($0) }
+    }
+
+    static func isCode(_ block: MarkdownBlock) -> Bool {
+        if case .codeBlock = block.kind { return true }
+        return false
+    }
+
+    /// A line that says something shipped: a checked item, a done row, a ✅ line; in a commit message
+    /// or PR body also a list item that starts with a verb of change ("- Add …", "- Remove …").
+    static func isShipLine(_ block: MarkdownBlock, lower: String, message: Bool) -> Bool {
+        if futureWords.contains(where: { lower.has($0) }) { return false }
+        switch block.kind {
+        case .listItem(checked: true?): return true
+        case .tableRow(isHeader: false): return isDoneRow(block)
+        case .paragraph, .listItem(checked: nil):
+            if doneMarkers.contains(where: { block.text.has($0) }) { return true }
+            guard message, case .listItem = block.kind, let first = lower.split(whereSeparator: { !$0.isLetter }).first else { return false }
+            return (commitVerbs + ["update", "updates", "fix", "fixes", "refactor", "rewrite", "extract", "split", "make", "move"]
+                    + Array(removalVerbs)).contains(String(first))
+        default: return false
+        }
+    }
+
+    /// The path a list item starts with, before a dash or colon: "`src/x.ts` - loader",
+    /// "COVERAGE.md - analysis", "`a.rs`: parser".
+    static func leadingPath(_ block: MarkdownBlock, paths: [String]) -> String? {
+        guard case .listItem(checked: nil) = block.kind else { return nil }
+        let text = block.text.trimmingCharacters(in: CharacterSet(charactersIn: " *_"))
+        for p in paths {
+            for written in ["`" + p + "`", p] where text.hasPrefix(written) {
+                let rest = text.dropFirst(written.count).drop { $0 == "*" || $0 == "_" || $0 == " " }
+                if rest.hasPrefix("- ") || rest.hasPrefix("— ") || rest.hasPrefix("– ") || rest.hasPrefix(":") { return p }
+            }
+        }
+        return nil
     }
 
     /// A done item's claim: the paths it says were removed or moved away become absence claims;

@@ -215,6 +215,7 @@ import Testing
         ("Write unit tests in a_test.go (5-8 table-driven tests)", "5 r8"),
         ("Added 7 tests for the parser", "7 a"),
         ("+2 tests", "2 a"),
+        ("2 tests added.", "2 a"),
         ("30+ aggregation tests (sync + async)", "30 +"),
         ("about 40 tests", "40 ~"),
         ("19 transaction tests (10 sync + 9 async)", "19"),

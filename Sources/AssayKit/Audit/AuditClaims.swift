@@ -38,6 +38,7 @@ extension AuditService {
             do { tree = try change.targetTree() } catch { throw RepositoryAccess.explain(error, doing: "build the audited tree") }
             let f = GitFacts(repo: repo, shared: shared, commit: change.targetCommit ?? change.baseCommit ?? .zero, tree: tree)
             f.changedFilesOverride = changedPaths
+            f.baseTreeOverride = .some(change.baseTree)
             audited = f
             return f
         }
