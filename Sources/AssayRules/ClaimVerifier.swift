@@ -209,6 +209,23 @@ public enum ClaimVerifier {
         var actual = 0
         var scopeDescription = ""
         switch count.counted {
+        case .other(let noun):
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not counted",
+                               evidence: ["assay does not count \(noun); the claim says \(count.value)"])
+        case .changedFiles:
+            guard claim.source.kind == "commit" else {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "no commit to count",
+                                   evidence: ["a count of changed files in a doc names no commit to count"])
+            }
+            let n = facts.changedFiles.count
+            if n == count.value {
+                return ClaimResult(claim: claim, verdict: .verified, evidence: ["the commit changed \(n) files (deletions not counted) at \(short)"])
+            }
+            // git's own count includes deleted files, which these facts leave out: never a contradiction.
+            return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "readings disagree",
+                               evidence: ["the commit changed \(n) files that remain at \(short); the claim says \(count.value)"])
+        case .tasks(let total):
+            return TaskCountReadings.verify(claim, done: count.value, total: total, docPath: docPath, facts: facts)
         case .tests:
             return TestCountReadings.verify(claim, count, docPath: docPath, facts: facts, weakPaths: weakPaths)
         case .lines(let path):

@@ -10,6 +10,12 @@ public struct CountClaim: Hashable, Sendable {
         case lines(path: String)
         /// Files under a directory.
         case files(directory: String)
+        /// Task-list items: "77/78 tasks complete", "Tasks Completed: 174/174" (`value` done of `total`).
+        case tasks(total: Int?)
+        /// Files a commit changed: "52 files changed", "in 8 files", "Files Modified: 13".
+        case changedFiles
+        /// Anything else counted ("14 hooks", "4 agents", "7 scripts"): stated, not counted by assay.
+        case other(noun: String)
     }
     public var counted: Counted
     public var value: Int
@@ -86,7 +92,9 @@ public enum CountClaimExtractor {
         // Most sentences state no count: skip the expressions unless a digit and a counted word are there.
         guard text.contains(where: { $0.isNumber }) else { return [] }
         let lower = text.lowercased()
-        guard lower.has("test") || lower.has(" line") || lower.has(" file") else { return [] }
+        if !(lower.has("test") || lower.has(" line") || lower.has("file") || lower.has("task") || lower.has("row")) {
+            return otherCounts(in: text)
+        }
         var out: [CountClaim] = []
         let passing = passingWords.contains { lower.contains($0) }
         var taken: [Range<String.Index>] = []
@@ -159,11 +167,28 @@ public enum CountClaimExtractor {
         if out.isEmpty, let m = text.firstMatch(of: testsColon) {
             out.append(CountClaim(counted: .tests(passing: passing), value: number(m.output.1), parts: [], approximate: false))
         }
-        if paths.count == 1, let p = paths.first, !p.hasSuffix("/") {
-            for m in text.matches(of: lines) {
-                out.append(CountClaim(counted: .lines(path: p), value: number(m.output.2), parts: [],
-                                      approximate: m.output.1 != nil || m.output.3 != nil))
-            }
+        // "`a.ts` (119 lines) `b.ts` (115 lines)": each figure counts the path written last before it.
+        let filePaths = paths.filter { !$0.hasSuffix("/") }
+        for m in text.matches(of: lines) {
+            guard let p = filePaths.count == 1 ? filePaths.first : nearestPath(filePaths, before: m.range, in: text) else { continue }
+            let tail = text[m.range.upperBound...].prefix(4)
+            // "1792 lines → 6 modules": the figure from before the change.
+            let before = tail.contains("→") || tail.contains("->")
+            out.append(CountClaim(counted: .lines(path: p), value: number(m.output.2), parts: [],
+                                  approximate: m.output.1 != nil || m.output.3 != nil || before))
+        }
+        for m in text.matches(of: rows) {
+            guard let p = filePaths.count == 1 ? filePaths.first : nearestPath(filePaths, before: m.range, in: text) else { continue }
+            out.append(CountClaim(counted: .lines(path: p), value: number(m.output.1 ?? m.output.2 ?? "0"), parts: [], approximate: false))
+        }
+        for m in text.matches(of: taskFraction) {
+            out.append(CountClaim(counted: .tasks(total: number(m.output.2)), value: number(m.output.1), parts: [], approximate: false))
+        }
+        if !out.contains(where: { if case .tasks = $0.counted { true } else { false } }), let m = text.firstMatch(of: tasksLabel) {
+            out.append(CountClaim(counted: .tasks(total: number(m.output.2)), value: number(m.output.1), parts: [], approximate: false))
+        }
+        for m in text.matches(of: changed) {
+            out.append(CountClaim(counted: .changedFiles, value: number(m.output.1 ?? m.output.2 ?? "0"), parts: [], approximate: false))
         }
         if paths.count == 1, let p = paths.first {
             for m in text.matches(of: files) {
@@ -171,7 +196,53 @@ public enum CountClaimExtractor {
                                       approximate: m.output.1 != nil || m.output.3 != nil))
             }
         }
+        if out.isEmpty { return otherCounts(in: text) }
         return out
+    }
+
+    /// "77/78 tasks complete", "174/174 tasks".
+    nonisolated(unsafe) static let taskFraction = #/(?i)\b(\d+)\s*/\s*(\d+)\s+(?:[a-z-]+\s+)?tasks?\b/#
+    /// "Tasks Completed: 174/174".
+    nonisolated(unsafe) static let tasksLabel = #/(?i)\btasks?\s+(?:completed?|done)\W{0,6}(\d+)\s*/\s*(\d+)\b/#
+    /// "52 files changed", "Files Modified: 13 files".
+    nonisolated(unsafe) static let changed = #/(?i)\b(?:(\d+)\s+files?\s+(?:changed|modified|touched)|files?\s+(?:changed|modified)\W{0,6}(\d+))\b/#
+    /// "Row Count: 159", "(299 rows)".
+    nonisolated(unsafe) static let rows = #/(?i)(?:\brow\s+count\W{0,6}(\d[\d,]*)|\b(\d[\d,]*)\s+rows\b)/#
+    /// "14 pre-commit hooks", "4 embedded templates", "3 command definitions", "7 scripts".
+    nonisolated(unsafe) static let otherNoun = #/\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+((?:[a-z][a-z0-9-]*\s+)?)([a-z][a-z-]{2,}s)\b/#
+
+    /// Counts of things assay does not count: stated, so reported as unverifiable with what they count.
+    static func otherCounts(in text: String) -> [CountClaim] {
+        guard text.contains(where: { $0.isNumber }) else { return [] }
+        var out: [CountClaim] = []
+        for m in text.matches(of: otherNoun) {
+            let noun = String(m.output.4)
+            guard !unitNouns.contains(noun), words(m.output.3) else { continue }
+            // "Phase 4", "v1.2": labels and versions are not counts.
+            if let label = text[..<m.range.lowerBound].split(whereSeparator: { !$0.isLetter }).last?.lowercased(), labels.contains(label) { continue }
+            if m.range.lowerBound > text.startIndex, [".", ",", "/", "-", ":"].contains(text[text.index(before: m.range.lowerBound)]) { continue }
+            out.append(CountClaim(counted: .other(noun: noun), value: number(m.output.1), parts: [], approximate: true))
+        }
+        return out
+    }
+
+    /// Units and time: "5 seconds", "3 days", "20 minutes" are measures, not things shipped.
+    static let unitNouns: Set<String> = ["seconds", "minutes", "hours", "days", "weeks", "months", "years", "times", "bytes",
+                                         "points", "steps", "phases", "parts", "ones", "others", "users", "people", "lines",
+                                         "files", "tests", "rows", "tasks", "iterations", "pages", "words", "characters", "chars"]
+
+    /// The path written last before `r`, within 80 characters.
+    static func nearestPath(_ paths: [String], before r: Range<String.Index>, in text: String) -> String? {
+        var best: (String, String.Index)?
+        for p in paths {
+            var search = text.startIndex..<r.lowerBound
+            while let found = text.range(of: p, range: search) {
+                if best == nil || found.upperBound > best!.1 { best = (p, found.upperBound) }
+                search = found.upperBound..<r.lowerBound
+            }
+        }
+        guard let (p, end) = best, text.distance(from: end, to: r.lowerBound) <= 80 else { return nil }
+        return p
     }
 
     /// Words after "N test" that make it a count of something else.

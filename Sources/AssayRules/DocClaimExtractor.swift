@@ -94,7 +94,8 @@ public enum DocClaimExtractor {
                 var c = c; c.weakPaths = weak.intersection(c.claim.scope); return c
             }
             out += counts
-            guard counts.isEmpty else { continue }
+            // Counts of things assay does not count ("3 handlers") leave the line's other claims standing.
+            guard counts.allSatisfy({ if case .other = $0.count?.counted { true } else { false } }) else { continue }
             let symbols = symbolClaims(block, source: source)
             out += symbols
             let lower = block.text.lowercased()
@@ -203,6 +204,15 @@ public enum DocClaimExtractor {
             case .files(let directory):
                 kind = .count
                 subject = "\(count.value) files under \(directory)"
+            case .tasks(let total):
+                kind = .count
+                subject = total.map { "\(count.value)/\($0) tasks" } ?? "\(count.value) tasks"
+            case .changedFiles:
+                kind = .count
+                subject = "\(count.value) files changed"
+            case .other(let noun):
+                kind = .count
+                subject = "\(count.value) \(noun)"
             }
             return ExtractedClaim(claim: Claim(kind: kind, text: block.text, subject: subject, scope: paths, source: source),
                                   abstainReason: reason, count: count)
