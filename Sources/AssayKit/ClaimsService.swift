@@ -135,6 +135,7 @@ public final class ClaimsService: Sendable {
     /// `tasks.json` is not a Task Master file (invalid JSON, no "tasks").
     static func extract(_ bytes: [UInt8], path: String, commit: String) -> [ExtractedClaim]? {
         if TaskMasterExtractor.isTaskMasterFile(path) { return TaskMasterExtractor.claims(in: bytes, path: path, commit: commit) }
+        if TasksYAMLExtractor.isTasksYAML(path) { return TasksYAMLExtractor.claims(in: bytes, path: path, commit: commit) }
         return DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path, commit: commit)
     }
 

@@ -228,7 +228,12 @@ public enum ClaimVerifier {
             return TaskCountReadings.verify(claim, done: count.value, total: total, docPath: docPath, facts: facts)
         case .tests:
             return TestCountReadings.verify(claim, count, docPath: docPath, facts: facts, weakPaths: weakPaths)
-        case .lines(let path):
+        case .lines(let written):
+            // "" is the doc the claim is written in ("Row Count: 159").
+            let path = written.isEmpty ? docPath : written
+            if path.isEmpty {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "no file named", evidence: [])
+            }
             let location = locate(path, docPath: docPath, facts: facts)
             if case .ambiguous(let paths) = location { return ambiguous(claim, paths) }
             if case .missing(let cls, let why) = location {

@@ -178,8 +178,12 @@ public enum CountClaimExtractor {
                                   approximate: m.output.1 != nil || m.output.3 != nil || before))
         }
         for m in text.matches(of: rows) {
-            guard let p = filePaths.count == 1 ? filePaths.first : nearestPath(filePaths, before: m.range, in: text) else { continue }
-            out.append(CountClaim(counted: .lines(path: p), value: number(m.output.1 ?? m.output.2 ?? "0"), parts: [], approximate: false))
+            // "Row Count: 159" with no file named: the doc it is written in ("" stands for it).
+            let p = filePaths.count == 1 ? filePaths.first : (filePaths.isEmpty ? "" : nearestPath(filePaths, before: m.range, in: text))
+            guard let p else { continue }
+            let near = text[m.range.lowerBound...].prefix(40).lowercased() + window(before: m.range, 8)
+            out.append(CountClaim(counted: .lines(path: p), value: number(m.output.1 ?? m.output.2 ?? "0"), parts: [],
+                                  approximate: near.contains("~") || near.contains("approx") || near.contains("about")))
         }
         for m in text.matches(of: taskFraction) {
             out.append(CountClaim(counted: .tasks(total: number(m.output.2)), value: number(m.output.1), parts: [], approximate: false))
@@ -188,7 +192,7 @@ public enum CountClaimExtractor {
             out.append(CountClaim(counted: .tasks(total: number(m.output.2)), value: number(m.output.1), parts: [], approximate: false))
         }
         for m in text.matches(of: changed) {
-            out.append(CountClaim(counted: .changedFiles, value: number(m.output.1 ?? m.output.2 ?? "0"), parts: [], approximate: false))
+            out.append(CountClaim(counted: .changedFiles, value: number(m.output.1 ?? m.output.2 ?? m.output.3 ?? "0"), parts: [], approximate: false))
         }
         if paths.count == 1, let p = paths.first {
             for m in text.matches(of: files) {
@@ -205,9 +209,9 @@ public enum CountClaimExtractor {
     /// "Tasks Completed: 174/174".
     nonisolated(unsafe) static let tasksLabel = #/(?i)\btasks?\s+(?:completed?|done)\W{0,6}(\d+)\s*/\s*(\d+)\b/#
     /// "52 files changed", "Files Modified: 13 files".
-    nonisolated(unsafe) static let changed = #/(?i)\b(?:(\d+)\s+files?\s+(?:changed|modified|touched)|files?\s+(?:changed|modified)\W{0,6}(\d+))\b/#
+    nonisolated(unsafe) static let changed = #/(?i)\b(?:(\d+)\s+files?\s+(?:changed|modified|touched)|files?\s+(?:changed|modified)\W{0,6}(\d+)|\bin\s+(\d+)\s+files\b)/#
     /// "Row Count: 159", "(299 rows)".
-    nonisolated(unsafe) static let rows = #/(?i)(?:\brow\s+count\W{0,6}(\d[\d,]*)|\b(\d[\d,]*)\s+rows\b)/#
+    nonisolated(unsafe) static let rows = #/(?i)(?:\brow\s+count\W{0,8}(\d[\d,]*)|\b(\d[\d,]*)\s+rows\b)/#
     /// "14 pre-commit hooks", "4 embedded templates", "3 command definitions", "7 scripts".
     nonisolated(unsafe) static let otherNoun = #/\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+((?:[a-z][a-z0-9-]*\s+)?)([a-z][a-z-]{2,}s)\b/#
 
@@ -228,8 +232,8 @@ public enum CountClaimExtractor {
 
     /// Units and time: "5 seconds", "3 days", "20 minutes" are measures, not things shipped.
     static let unitNouns: Set<String> = ["seconds", "minutes", "hours", "days", "weeks", "months", "years", "times", "bytes",
-                                         "points", "steps", "phases", "parts", "ones", "others", "users", "people", "lines",
-                                         "files", "tests", "rows", "tasks", "iterations", "pages", "words", "characters", "chars"]
+                                         "points", "steps", "phases", "parts", "ones", "others", "users", "people",
+                                         "tests", "tasks", "iterations", "pages", "words", "characters", "chars"]
 
     /// The path written last before `r`, within 80 characters.
     static func nearestPath(_ paths: [String], before r: Range<String.Index>, in text: String) -> String? {

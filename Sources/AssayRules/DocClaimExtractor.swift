@@ -78,11 +78,18 @@ public enum DocClaimExtractor {
         for block in document.blocks {
             let backticked = unique(block.codeSpans.filter(PathSyntax.looksLikePath))
             let bare: [String]
-            if case .codeBlock = block.kind { bare = [] } else { bare = BarePathExtractor.paths(in: block.text) }
+            // A bare name that a backticked path ends with is that path, not another one.
+            if case .codeBlock = block.kind { bare = [] } else {
+                bare = BarePathExtractor.paths(in: block.text).filter { b in !backticked.contains { $0 == b || $0.hasSuffix("/" + b) } }
+            }
             let weak = Set(bare.filter { !BarePathExtractor.isStrong($0) && !backticked.contains($0) })
             let paths = unique(backticked + bare)
             var source = template
             source.line = block.line
+            if case .codeBlock(let info) = block.kind {
+                out += listingClaims(block, info: info, source: source)
+                continue
+            }
             for ref in CommitReferenceExtractor.references(in: block.text) {
                 if case .codeBlock = block.kind { break }
                 out.append(ExtractedClaim(claim: Claim(kind: .commitReference, text: block.text, subject: ref.id,
@@ -182,8 +189,18 @@ public enum DocClaimExtractor {
     static func countClaims(_ block: MarkdownBlock, paths: [String], source: ClaimSource) -> [ExtractedClaim] {
         if case .codeBlock = block.kind { return [] }
         if case .tableRow(isHeader: true) = block.kind { return [] }
-        let counts = CountClaimExtractor.counts(in: block.text, paths: paths)
+        var counts = CountClaimExtractor.counts(in: block.text, paths: paths)
         guard !counts.isEmpty else { return [] }
+        // "### activeContext-history-001.md" then "- Row Count: 520": a figure that names no file
+        // counts the one its section is titled with, if any, rather than the doc it is written in.
+        if paths.isEmpty, let title = block.headings.last,
+           let named = (title.split(separator: "`").enumerated().compactMap { $0 % 2 == 1 ? String($1) : nil } + BarePathExtractor.paths(in: title))
+            .first(where: { PathSyntax.looksLikePath($0) && !$0.hasSuffix("/") }) {
+            counts = counts.map { c in
+                guard case .lines(let p) = c.counted, p.isEmpty else { return c }
+                var c = c; c.counted = .lines(path: named); return c
+            }
+        }
         let lower = block.text.lowercased()
         var reason: String?
         if case .listItem(checked: false?) = block.kind { reason = "unchecked item" }
@@ -200,7 +217,7 @@ public enum DocClaimExtractor {
                 subject = "\(count.value) tests"
             case .lines(let path):
                 kind = .count
-                subject = "\(count.value) lines in \(path)"
+                subject = "\(count.value) lines in \(path.isEmpty ? (source.path ?? "this doc") : path)"
             case .files(let directory):
                 kind = .count
                 subject = "\(count.value) files under \(directory)"
@@ -265,6 +282,44 @@ public enum DocClaimExtractor {
         return after.contains { ["removed", "deleted", "dropped", "gone"].contains($0) }
     }
 
+    /// A code block that lists files, one a line, as a tree (`├── a.test.ts  # 262→87 lines`) or a
+    /// plain list: each entry's line count, and under a "Files Removed" heading, that it is gone.
+    static func listingClaims(_ block: MarkdownBlock, info: String, source: ClaimSource) -> [ExtractedClaim] {
+        guard ["", "text", "txt", "plaintext", "tree", "console"].contains(info.lowercased()),
+              !block.headings.contains(where: isPlanSection) else { return [] }
+        let removedSection = block.headings.last.map { h in
+            ["removed", "deleted", "dropped"].contains { word(word: $0, in: h.lowercased()) }
+        } ?? false
+        var out: [ExtractedClaim] = []
+        for (i, raw) in block.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let entry = raw.drop { " \t│├└─|`-*".contains($0) }
+            guard let first = entry.split(separator: " ").first.map(String.init),
+                  PathSyntax.looksLikePath(first), first.contains(".") || first.hasSuffix("/") else { continue }
+            var lineSource = source
+            lineSource.line = block.line + i + 1  // the fence is the block's first line
+            let weak: Set<String> = BarePathExtractor.isStrong(first) ? [] : [first]
+            let text = String(entry)
+            if removedSection {
+                out.append(ExtractedClaim(claim: Claim(kind: .absence, text: text, subject: first, source: lineSource),
+                                          abstainReason: nil, weakPaths: weak))
+                continue
+            }
+            for count in CountClaimExtractor.counts(in: text, paths: [first]) {
+                guard case .lines(let path) = count.counted else { continue }
+                out.append(ExtractedClaim(claim: Claim(kind: .count, text: text, subject: "\(count.value) lines in \(path)",
+                                                       scope: [first], source: lineSource),
+                                          abstainReason: nil, count: count, weakPaths: weak))
+            }
+        }
+        return out
+    }
+
+    /// Verbs a commit message's list item starts with when it says what the change does.
+    static let imperativeVerbs = ["update", "updates", "fix", "fixes", "refactor", "rewrite", "extract", "split", "make", "move",
+                                  "test", "verify", "ensure", "handle", "support", "use", "register", "integrate", "optimize",
+                                  "improve", "document", "configure", "enable", "disable", "rename", "replace", "restore",
+                                  "revert", "bump", "upgrade", "migrate", "convert", "wire", "expose", "export", "build", "write"]
+
     static func isCode(_ block: MarkdownBlock) -> Bool {
         if case .codeBlock = block.kind { return true }
         return false
@@ -280,8 +335,7 @@ public enum DocClaimExtractor {
         case .paragraph, .listItem(checked: nil):
             if doneMarkers.contains(where: { block.text.has($0) }) { return true }
             guard message, case .listItem = block.kind, let first = lower.split(whereSeparator: { !$0.isLetter }).first else { return false }
-            return (commitVerbs + ["update", "updates", "fix", "fixes", "refactor", "rewrite", "extract", "split", "make", "move"]
-                    + Array(removalVerbs)).contains(String(first))
+            return (commitVerbs + imperativeVerbs + shipVerbs + Array(removalVerbs)).contains(String(first))
         default: return false
         }
     }
@@ -332,9 +386,18 @@ public enum DocClaimExtractor {
         if tail.first == ":" { return false }
         let before = lowerText[..<r.lowerBound].split { !$0.isLetter }.last.map(String.init) ?? ""
         var after = tail.split { !$0.isLetter }.prefix(4).map(String.init)
-        while let first = after.first, ["was", "is", "has", "have", "been", "got", "now", "and"].contains(first) { after.removeFirst() }
+        while let first = after.first, ["was", "is", "has", "have", "been", "got", "now", "and", "stays", "remains", "stay", "remain"].contains(first) { after.removeFirst() }
         if removalVerbs.contains(before) { return true }
-        return after.first.map { removalVerbs.contains($0) || $0 == "gone" } ?? false
+        if after.first.map({ removalVerbs.contains($0) || $0 == "gone" || $0 == "untracked" }) ?? false { return true }
+        // "Remove core generator files (a.ts, b.ts)": the verb opens the clause, and no "from", "in",
+        // "to" or "of" stands between it and the path (in "removed x from `a.ts`", a.ts is kept).
+        var head = String(lowerText[..<r.lowerBound])
+        for separator in [". ", "; ", " - ", "\n"] {
+            if let cut = head.range(of: separator, options: .backwards) { head = String(head[cut.upperBound...]) }
+        }
+        let words = head.split { !$0.isLetter }.map(String.init)
+        guard let verb = words.lastIndex(where: removalVerbs.contains), words.count - verb <= 9 else { return false }
+        return !words[(verb + 1)...].contains { ["from", "in", "into", "to", "of", "with", "inside", "within"].contains($0) }
     }
 
     /// `word` (one word, or a phrase of words separated by single spaces) appears in `text` as whole words.

@@ -29,11 +29,25 @@ public enum TaskMasterExtractor {
             // the code reads or writes at run time, so a bare path there is weak.
             let (paths, weakInBody) = pathTokens(in: body)
             let weak = weakInBody.subtracting(pathTokens(in: title).paths)
+            let done = status == "done" || status == "completed"
+            let line = lines.firstIndex { $0.contains("\"title\"") && !title.isEmpty && $0.contains(jsonEscaped(title)) }.map { $0 + 1 }
+            let source = ClaimSource(kind: "doc", path: path, line: line, commit: commit)
+            // The claim's text is the task as written: its title, then what its description and details say.
+            let said = [task["description"] as? String ?? "", task["details"] as? String ?? ""].filter { !$0.isEmpty }
+                .joined(separator: " ").split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            let text = "\(label) \(title) [\(status)]" + (said.isEmpty ? "" : " — " + String(said.prefix(300)))
+            if done {
+                // Code it names without backticks: "Build PandocTypstConverter class", "Create ExportMode enum".
+                let symbols = (BareSymbolExtractor.symbols(in: body) + backtickedSymbols(in: body))
+                for symbol in DocClaimExtractor.unique(symbols) where !paths.contains(symbol) {
+                    out.append(ExtractedClaim(claim: Claim(kind: .symbol, text: text, subject: symbol, source: source), abstainReason: nil))
+                }
+                if paths.isEmpty && symbols.isEmpty {
+                    out.append(ExtractedClaim(claim: Claim(kind: .status, text: text, subject: text, source: source), abstainReason: nil))
+                }
+            }
             if !paths.isEmpty {
-                let line = lines.firstIndex { $0.contains("\"title\"") && !title.isEmpty && $0.contains(jsonEscaped(title)) }.map { $0 + 1 }
-                let source = ClaimSource(kind: "doc", path: path, line: line, commit: commit)
-                let text = "\(label) \(title) [\(status)]"
-                if status == "done" || status == "completed" {
+                if done {
                     out.append(ExtractedClaim(claim: Claim(kind: .status, text: text, subject: text, scope: paths, source: source),
                                               abstainReason: nil, weakPaths: weak))
                 } else {
@@ -51,6 +65,12 @@ public enum TaskMasterExtractor {
             for task in tasks { visit(task, label: "task \(idString(task["id"]))") }
         }
         return out
+    }
+
+    static func backtickedSymbols(in text: String) -> [String] {
+        text.components(separatedBy: "`").enumerated().compactMap { i, part in
+            i % 2 == 1 && !PathSyntax.looksLikePath(part) && SymbolDefinitions.looksLikeSymbol(part) ? part : nil
+        }
     }
 
     static func idString(_ value: Any?) -> String {
