@@ -6,7 +6,7 @@ APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev l
                libcurl4-openssl-dev libsqlite3-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run deps build test bench bench-audit bench-hooks bench-receipts bench-drift clean
+.PHONY: run deps build test eval-claims bench bench-audit bench-hooks bench-receipts bench-drift clean
 
 run: deps build
 	.build/release/assay snapshot --repo .
@@ -54,6 +54,11 @@ bench-receipts: deps build
 # Only the drift benchmark (200 docs, 5,000 claims, 20,000 commits: one report, --backfill 50, 50 runs).
 bench-drift: deps build
 	python3 bench/drift_bench.py
+
+# The hand-judged claims of ten public agent-built repositories (../shared/realclaims), scored on the
+# release binary: contradicted precision and recall, false alarms on true claims, claims not extracted.
+eval-claims: build
+	python3 ../shared/realclaims/score .build/release/assay ../shared/realclaims/repos
 
 clean:
 	rm -rf .build
