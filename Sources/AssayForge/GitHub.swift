@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// The state of a commit status: `error` means the tool broke, `failure` that the gate failed.
