@@ -4,9 +4,12 @@ import Testing
 
 /// A small GitHub: commit statuses, check runs and issue comments, with state, on a real HTTP server
 /// on 127.0.0.1. `override` answers first when it returns a response (failures, delays).
+/// `GET /user` answers `me`; nil (the default) is 403, as for Actions' `GITHUB_TOKEN`, whose
+/// comments are written by `github-actions[bot]`.
 final class FakeGitHub: @unchecked Sendable {
     private let lock = NSLock()
-    private var comments: [(id: Int, body: String)] = []
+    private var comments: [(id: Int, body: String, user: [String: Any])] = []
+    let me: [String: Any]?
     private var nextID = 100
     private var overrideHandler: (@Sendable (RecordedRequest) -> TestResponse?)?
     var override: (@Sendable (RecordedRequest) -> TestResponse?)? {
@@ -15,7 +18,8 @@ final class FakeGitHub: @unchecked Sendable {
     }
     let server: HTTPTestServer
 
-    init() throws {
+    init(me: [String: Any]? = nil) throws {
+        self.me = me
         let box = Box()
         server = HTTPTestServer { request in box.github?.answer(request) ?? TestResponse(status: 500) }
         box.github = self
@@ -36,11 +40,13 @@ final class FakeGitHub: @unchecked Sendable {
             return .json(["id": Int(p.split(separator: "/").last ?? "") ?? 0])
         case "POST" where p.contains("/statuses/"):
             return .json(["state": r.json?["state"] ?? ""], status: 201)
+        case "GET" where p == "/user":
+            return me.map { .json($0) } ?? .json(["message": "Resource not accessible by integration"], status: 403)
         case "GET" where p.hasSuffix("/comments"):
-            return .json(comments.map { ["id": $0.id, "body": $0.body] as [String: Any] })
+            return .json(comments.map { ["id": $0.id, "body": $0.body, "user": $0.user] as [String: Any] })
         case "POST" where p.hasSuffix("/comments"):
             nextID += 1
-            comments.append((nextID, r.json?["body"] as? String ?? ""))
+            comments.append((nextID, r.json?["body"] as? String ?? "", poster))
             return .json(["id": nextID], status: 201)
         case "PATCH" where p.contains("/issues/comments/"):
             let id = Int(p.split(separator: "/").last ?? "") ?? 0
@@ -56,6 +62,18 @@ final class FakeGitHub: @unchecked Sendable {
         requests.filter { $0.method == method && $0.path.contains(fragment) }
     }
     var commentCount: Int { lock.lock(); defer { lock.unlock() }; return comments.count }
+    /// Who the token's comments are written by.
+    var poster: [String: Any] { me ?? ["id": 41898282, "login": "github-actions[bot]", "type": "Bot"] }
+    /// Adds a comment written by `user`; returns its id.
+    @discardableResult
+    func seedComment(_ body: String, by user: [String: Any]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        nextID += 1
+        comments.append((nextID, body, user))
+        return nextID
+    }
+    /// The comments' ids and bodies now.
+    var allComments: [(id: Int, body: String)] { lock.lock(); defer { lock.unlock() }; return comments.map { ($0.id, $0.body) } }
 }
 
 @Suite struct CICommandTests {

@@ -69,3 +69,35 @@ import Testing
         }
     }
 }
+
+extension HardeningSecurityTests {
+    /// Someone plants `<!-- assay:audit -->` in their own comment: `assay ci` must not put its
+    /// report there (they could edit it afterwards), but post its own, and update only that one.
+    @Test(arguments: [false, true])
+    func aPlantedMarkerIsNotTakenOver(personalToken: Bool) throws {
+        let (fx, base, head) = try ci.repo(["src/feature.rs": "pub fn feature() {}\n"])
+        let github = try FakeGitHub(me: personalToken ? ["id": 42, "login": "assay-bot", "type": "User"] : nil)
+        let planted = "<!-- assay:audit -->\n✅ **assay audit: pass** (written by hand)"
+        let mallory = github.seedComment(planted, by: ["id": 666, "login": "mallory", "type": "User"])
+        let otherApp = github.seedComment(planted, by: ["id": 99, "login": "other-app[bot]", "type": "Bot"])
+        let env = try ci.pullRequestEnvironment(fx, github, base: base, head: head)
+
+        let first = try ci.ci(fx, [], env)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(github.requests("PATCH", containing: "/issues/comments/").isEmpty)
+        #expect(github.requests("POST", containing: "/issues/7/comments").count == 1)
+        #expect(first.err.contains("pull request comment") && first.err.contains("created"), "\(first.err)")
+        let ours = try #require(github.allComments.last)
+        #expect(ours.id != mallory && ours.id != otherApp)
+
+        // The next run updates our comment, and only it.
+        let second = try ci.ci(fx, [], env)
+        #expect(second.status == 0, "\(second.err)")
+        #expect(github.requests("PATCH", containing: "/issues/comments/").map(\.path) == ["/repos/octo/widgets/issues/comments/\(ours.id)"])
+        #expect(github.requests("POST", containing: "/issues/7/comments").count == 1)
+        let after = github.allComments
+        #expect(after.first { $0.id == mallory }?.body == planted)
+        #expect(after.first { $0.id == otherApp }?.body == planted)
+        #expect(after.count == 3)
+    }
+}
