@@ -257,6 +257,28 @@ final class FakeGitHub: @unchecked Sendable {
         #expect(newBranch.err.contains("no token"))
     }
 
+    @Test func aPushReportsThePushedBranchNotTheCheckedOutOne() throws {
+        let (fx, base, head) = try repo(["src/feature.rs": "pub fn feature() {}\n"])
+        #expect(try fx.git("branch", "--show-current").trimmingCharacters(in: .whitespacesAndNewlines) == "feature")
+        func branch(ref: String?, environment extra: [String: String]) throws -> String? {
+            var event: [String: Any] = ["before": base, "after": head]
+            if let ref { event["ref"] = ref }
+            let file = fx.root.appendingPathComponent("push-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: event).write(to: file)
+            let env = ["GITHUB_ACTIONS": "true", "GITLAB_CI": "", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": file.path,
+                       "GITHUB_REPOSITORY": "octo/widgets", "GITHUB_SHA": head, "GITHUB_STEP_SUMMARY": "", "GITHUB_TOKEN": ""]
+                .merging(extra) { $1 }
+            let r = try ci(fx, ["--format", "json"], env)
+            #expect(r.status == 0, "\(r.err)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.split(separator: "\n").last!.utf8)) as? [String: Any])
+            return (json["report"] as? [String: Any])?["branch"] as? String
+        }
+        // The event's ref names the branch, whatever is checked out.
+        #expect(try branch(ref: "refs/heads/main", environment: [:]) == "main")
+        // Without a ref in the payload: GITHUB_REF.
+        #expect(try branch(ref: nil, environment: ["GITHUB_REF": "refs/heads/release/2.0"]) == "release/2.0")
+    }
+
     @Test func aBaseMissingFromAShallowCloneIsExit2NamingTheFix() throws {
         let (fx, base, head) = try repo(["src/feature.rs": "pub fn feature() {}\n"])
         let clone = fx.root.appendingPathComponent("shallow")
