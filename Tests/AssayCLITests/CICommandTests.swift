@@ -157,6 +157,23 @@ final class FakeGitHub: @unchecked Sendable {
         #expect(!(r.out + r.err + again.out + again.err).contains(Self.token))
     }
 
+    @Test func theJobSummaryShowsEachFindingsEvidence() throws {
+        let (fx, base, head) = try repo(["src/feature.rs": "pub fn feature() { todo!() }\n"])
+        let env = try pullRequestEnvironment(fx, nil, base: base, head: head)
+        let r = try ci(fx, ["--no-post"], env)
+        #expect(r.status == 1, "\(r.err)")
+        let summary = try String(contentsOf: fx.root.appendingPathComponent("summary.md"), encoding: .utf8)
+        let lines = summary.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("| | rule |") })
+        #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.last == "evidence", "\(header)")
+        // The stub's row carries the offending line as evidence, in its own (fifth) cell.
+        let row = try #require(lines.first { $0.contains("`stub-marker`") })
+        let cells = row.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 5, "\(row)")
+        #expect(cells.last == "`pub fn feature() { todo!() }`", "\(row)")
+    }
+
     @Test func aHundredAndTwentyFindingsGoAsThreeAnnotationBatchesAndTheDescriptionFits() throws {
         let long = "src/" + String(repeating: "a_very_long_directory_name/", count: 6) + "todo_list.rs"
         let todos = (1...120).map { "// TODO: case \($0)" }.joined(separator: "\n") + "\n"

@@ -158,6 +158,17 @@ func python(_ script: String, _ args: [String]) throws -> ProcessResult {
         #expect(lines.first?.hasPrefix("::error ") == true)
     }
 
+    @Test func evidenceCellsStayInsideTheirCell() {
+        let cell = MarkdownReporter.evidence(["let a = b | c;", "say `hi` <now>", String(repeating: "x", count: 300), "fourth"])
+        let parts = cell.components(separatedBy: "<br>")
+        #expect(parts.count == 4)
+        #expect(parts[0] == "`let a = b \\| c;`")
+        #expect(parts[1] == "say `hi` &lt;now&gt;")
+        #expect(parts[2].count == MarkdownReporter.evidenceLength + 2 && parts[2].hasSuffix("…`"))
+        #expect(parts[3] == "(+1 more)")
+        #expect(!cell.contains("\n"))
+    }
+
     @Test func escaping() {
         #expect(GitHubAnnotations.data("50% done\nnext") == "50%25 done%0Anext")
         #expect(GitHubAnnotations.property("a:b,c") == "a%3Ab%2Cc")
