@@ -174,6 +174,43 @@ final class FakeGitHub: @unchecked Sendable {
         #expect(cells.last == "`pub fn feature() { todo!() }`", "\(row)")
     }
 
+    @Test func sarifForCodeScanningKeepsFindingsAboutThePRBodyAndCommitMessages() throws {
+        let fx = try GitFixture()
+        let base = try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("checkout", "-q", "-b", "feature")
+        let head = try fx.commit("Adds `src/feature.rs` and `src/promised_by_commit.rs`",
+                                 files: ["src/feature.rs": "pub fn feature() {}\n"])
+        let env = try pullRequestEnvironment(fx, nil, base: base, head: head, body: "Adds `src/promised_by_body.rs`.")
+        let sarif = fx.root.appendingPathComponent("assay.sarif")
+        let r = try ci(fx, ["--no-post", "--sarif", sarif.path], env)
+        #expect(r.status == 1, "\(r.err)")
+        // The official schema accepts it.
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/sarif/sarif-schema-2.1.0.json")
+        let valid = try runProcess("python3", ["-c", """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.validators.validator_for(schema)(schema).validate(json.load(open(sys.argv[2])))
+            print("valid")
+            """, schema.path, sarif.path], timeout: 120)
+        #expect(valid.status == 0 && valid.out.hasPrefix("valid"), "\(valid.out) \(valid.err)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sarif)) as? [String: Any])
+        let run = try #require((doc["runs"] as? [[String: Any]])?.first)
+        let results = (run["results"] as? [[String: Any]]) ?? []
+        func uri(_ result: [String: Any]) -> String? {
+            (((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+        }
+        func text(_ result: [String: Any]) -> String { (result["message"] as? [String: Any])?["text"] as? String ?? "" }
+        // Both claims are in the copy for GitHub, each on a physical location code scanning accepts.
+        let byBody = try #require(results.first { text($0).contains("promised_by_body") }, "\(results)")
+        #expect(uri(byBody) == ".assay/messages/pr-body.md")
+        let byCommit = try #require(results.first { text($0).contains("promised_by_commit") }, "\(results)")
+        #expect(uri(byCommit) == ".assay/messages/commit-\(head.prefix(7)).txt", "\(byCommit)")
+        #expect(results.allSatisfy { uri($0) != nil })
+        let described = ((run["artifacts"] as? [[String: Any]]) ?? []).compactMap { ($0["location"] as? [String: Any])?["uri"] as? String }
+        #expect(Set(described) == [".assay/messages/pr-body.md", ".assay/messages/commit-\(head.prefix(7)).txt"])
+    }
+
     @Test func aHundredAndTwentyFindingsGoAsThreeAnnotationBatchesAndTheDescriptionFits() throws {
         let long = "src/" + String(repeating: "a_very_long_directory_name/", count: 6) + "todo_list.rs"
         let todos = (1...120).map { "// TODO: case \($0)" }.joined(separator: "\n") + "\n"
