@@ -35,8 +35,12 @@ public struct Suppression: Codable, Hashable, Sendable {
 public struct Finding: Codable, Hashable, Sendable {
     public var rule: String
     public var severity: Severity
-    /// Repository-relative path (`/`-separated).
+    /// Repository-relative path (`/`-separated). A path that is not valid UTF-8 shows its bad
+    /// bytes as U+FFFD here; `pathBytes` keeps them.
     public var path: String
+    /// The path's bytes as git stores them, when they are not valid UTF-8 (nil otherwise), so that
+    /// reporters can name the file exactly (percent-encoded). Not part of the JSON report.
+    public var pathBytes: [UInt8]?
     /// First and last line (1-based) in the audited content; 0 when the finding is about the whole file.
     public var line: Int
     public var endLine: Int

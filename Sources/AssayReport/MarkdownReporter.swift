@@ -23,7 +23,7 @@ public enum MarkdownReporter {
         var shown = 0
         for f in input.findings {
             let icon = f.severity == .block ? "🛑" : f.severity == .warn ? "⚠️" : "ℹ️"
-            let place = f.line > 0 ? "\(f.path):\(f.line)" : f.path
+            let place = f.line > 0 ? "\(f.displayPath):\(f.line)" : f.displayPath
             let row = "| \(icon) \(f.severity.rawValue) | `\(f.rule)` | \(cell("`" + place + "`")) | \(cell(f.message)) | \(evidence(f.evidence)) |\n"
             // Keep room for the closing note.
             if head.utf8.count + rows.utf8.count + row.utf8.count + 200 > limit { break }

@@ -33,7 +33,7 @@ public enum SARIFReporter {
             ]
             if let index = ruleIndex[finding.rule] { result["ruleIndex"] = index }
             if finding.isInRepository {
-                var physical: [String: Any] = ["artifactLocation": ["uri": percentEncodedPath(finding.path), "uriBaseId": "%SRCROOT%"]]
+                var physical: [String: Any] = ["artifactLocation": ["uri": finding.pathURI, "uriBaseId": "%SRCROOT%"]]
                 if finding.line > 0 { physical["region"] = ["startLine": finding.line, "endLine": max(finding.line, finding.endLine)] }
                 result["locations"] = [["physicalLocation": physical]]
             } else {

@@ -101,3 +101,70 @@ extension HardeningSecurityTests {
         #expect(after.count == 3)
     }
 }
+
+extension HardeningSecurityTests {
+    /// The workflow-command property decoding the Actions runner applies (`%25` last, as it does).
+    func runnerUnescape(_ value: Substring) -> String {
+        value.replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%0A", with: "\n")
+            .replacingOccurrences(of: "%3A", with: ":").replacingOccurrences(of: "%2C", with: ",")
+            .replacingOccurrences(of: "%25", with: "%")
+    }
+
+    /// A file named with the Latin-1 byte 0xE9 (not UTF-8): reports name it by its bytes,
+    /// percent-encoded, never with U+FFFD, so code scanning and annotations find the file.
+    @Test func aNonUTF8FileNameIsPercentEncodedInSARIFAndAnnotations() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        let made = try runProcess("python3", ["-c", "import os, sys; open(os.path.join(os.fsencode(sys.argv[1]), b'src/caf\\xe9.rs'), 'wb').write(b'pub fn cafe() { todo!() }\\n')",
+                                              fx.path.path], timeout: 30)
+        #expect(made.status == 0, "\(made.err)")
+        try fx.git("add", "-A")
+        try fx.git("commit", "-q", "-m", "adds a Latin-1 file name")
+        // git itself holds the raw byte.
+        let listed = try fx.gitData(["ls-files", "-z"])
+        #expect(listed.stdout.range(of: Data("src/caf\u{E9}".utf8)) == nil)
+        #expect(listed.stdout.range(of: Data([UInt8](Array("src/caf".utf8)) + [0xE9] + Array(".rs".utf8))) != nil)
+
+        func audit(_ format: String) throws -> ProcessResult {
+            try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--commit", "HEAD", "--format", format, "--no-receipt"],
+                           timeout: 120)
+        }
+        let sarif = try audit("sarif")
+        #expect(sarif.status == 1, "\(sarif.err)")
+        #expect(!sarif.out.contains("\u{FFFD}"))
+        let doc = try #require(try JSONSerialization.jsonObject(with: sarif.stdout) as? [String: Any])
+        let results = ((doc["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        let uris = results.compactMap { r -> String? in
+            (((r["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+        }
+        #expect(uris == ["src/caf%E9.rs"], "\(sarif.out)")
+        // The URI decodes to the file's bytes, and the official schema accepts the document.
+        let file = fx.root.appendingPathComponent("latin1.sarif")
+        try sarif.stdout.write(to: file)
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/sarif/sarif-schema-2.1.0.json")
+        let checked = try runProcess("python3", ["-c", """
+            import json, os, sys, urllib.parse, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            doc = json.load(open(sys.argv[2]))
+            jsonschema.validators.validator_for(schema)(schema).validate(doc)
+            uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            path = os.path.join(os.fsencode(sys.argv[3]), urllib.parse.unquote_to_bytes(uri))
+            print("valid", os.path.isfile(path))
+            """, schema.path, file.path, fx.path.path], timeout: 120)
+        #expect(checked.out.trimmingCharacters(in: .whitespacesAndNewlines) == "valid True", "\(checked.out) \(checked.err)")
+
+        let github = try audit("github")
+        #expect(github.status == 1, "\(github.err)")
+        let line = try #require(github.out.split(separator: "\n").first { $0.hasPrefix("::error ") }, "\(github.out)")
+        #expect(!line.contains("\u{FFFD}"))
+        // `::error PROPERTIES::MESSAGE`; escaped properties hold no `:` or `,`.
+        let properties = try #require(String(line.dropFirst("::error ".count)).components(separatedBy: "::").first)
+        let fileProperty = try #require(properties.split(separator: ",").first { $0.hasPrefix("file=") })
+        // What the runner reads once it has decoded the property.
+        #expect(runnerUnescape(fileProperty.dropFirst("file=".count)) == "src/caf%E9.rs", "\(line)")
+
+        let markdown = try audit("markdown")
+        #expect(markdown.out.contains("`src/caf%E9.rs:1`"), "\(markdown.out)")
+    }
+}

@@ -193,5 +193,8 @@ func python(_ script: String, _ args: [String]) throws -> ProcessResult {
         #expect(GitHubAnnotations.property("a:b,c") == "a%3Ab%2Cc")
         #expect(JUnitReporter.escape("a<b & \"c\"\u{1}") == "a&lt;b &amp; &quot;c&quot;\u{FFFD}")
         #expect(percentEncodedPath("dir/a b#1?.rs") == "dir/a%20b%231%3F.rs")
+        // Raw bytes that are not UTF-8: encoded as they are, never as U+FFFD.
+        #expect(percentEncodedPath(bytes: Array("src/caf".utf8) + [0xE9] + Array(".rs".utf8)) == "src/caf%E9.rs")
+        #expect(displayPathString(Array("é/caf".utf8) + [0xE9, 0xC3] + Array(".rs".utf8)) == "é/caf%E9%C3.rs")
     }
 }

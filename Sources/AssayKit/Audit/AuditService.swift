@@ -204,7 +204,10 @@ public final class AuditService: Sendable {
             gitPaths[path] = c.path
             addedLineCount += file.addedLines.count
             let checked = Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
-            findings += checked.onAddedLines
+            var found = checked.onAddedLines
+            // A path that is not UTF-8 keeps its bytes, so reporters can name the file exactly.
+            if !c.path.isValidUTF8 { for k in found.indices { found[k].pathBytes = c.path.bytes } }
+            findings += found
             wholeFileCounts.merge(checked.counts, uniquingKeysWith: +)
         }
         trace("audit: \(files.count) files checked at \(elapsedMs(since: started)) ms")
