@@ -76,6 +76,22 @@ public struct Redactor: Sendable {
         return out
     }
 
+    /// The values `redact(arguments:)` hides as secret options or assignments (`X` in `--token X`,
+    /// `--api-key=X`, `GH_TOKEN=X`): a redactor for them hides them wherever else they show up,
+    /// such as in a usage error that quotes an argument.
+    public static func secretValues(in arguments: [String]) -> [String] {
+        let masked = Redactor().redact(arguments: arguments)
+        var values: [String] = []
+        for (original, hidden) in zip(arguments, masked) where original != hidden {
+            if hidden == mask {
+                values.append(original)
+            } else if hidden.hasSuffix("=" + mask), let eq = original.firstIndex(of: "=") {
+                values.append(String(original[original.index(after: eq)...]))
+            }
+        }
+        return values.filter { !$0.isEmpty }
+    }
+
     /// Option and variable names whose values are secrets: `token`, `password`, `passwd`, `secret`,
     /// `api-key`, and any name ending in `-`/`_` + `token`, `key`, `secret`, `password`
     /// (`--gh-token`, `--api-key`, `OPENAI_API_KEY`, `db_password`).

@@ -26,7 +26,8 @@ struct Assay: ParsableCommand {
         } catch {
             // Usage errors are "could not run" (exit 2, DESIGN.md), not ArgumentParser's 64.
             var code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            // A usage error may quote an argument: secrets never show (`--token X` given by mistake).
+            let message = Redactor(secrets: Redactor.secretValues(in: arguments)).redact(fullMessage(for: error))
             if code == .validationFailure { code = ExitCode(ExitStatus.couldNotRun.rawValue) }
             if !message.isEmpty {
                 let terminal: Terminal = code == .success ? .standardOutput : .standardError

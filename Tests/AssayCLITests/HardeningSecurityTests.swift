@@ -71,6 +71,21 @@ import Testing
 }
 
 extension HardeningSecurityTests {
+    /// A usage error quotes the argument it could not take: a secret given there by mistake, or
+    /// the value of a secret option, is hidden.
+    @Test func aUsageErrorDoesNotEchoASecret() throws {
+        let shaped = "ghp_" + "UsageErr0r0123456789abcdefghij"
+        let misplaced = try runProcess(assayExecutable(), ["ci", "--http-timeout", shaped], environment: ["GITHUB_ACTIONS": ""], timeout: 30)
+        #expect(misplaced.status == 2)
+        #expect(misplaced.err.contains("is invalid for '--http-timeout"), "\(misplaced.err)")
+        #expect(!(misplaced.out + misplaced.err).contains(shaped), "\(misplaced.err)")
+        let plain = "plain-" + "s3cret-value"
+        let repeated = try runProcess(assayExecutable(), ["ci", "--token", plain, "--format", plain], environment: ["GITHUB_ACTIONS": ""], timeout: 30)
+        #expect(repeated.status == 2)
+        #expect(repeated.err.contains("is invalid for '--format"), "\(repeated.err)")
+        #expect(!(repeated.out + repeated.err).contains(plain), "\(repeated.err)")
+    }
+
     /// Someone plants `<!-- assay:audit -->` in their own comment: `assay ci` must not put its
     /// report there (they could edit it afterwards), but post its own, and update only that one.
     @Test(arguments: [false, true])

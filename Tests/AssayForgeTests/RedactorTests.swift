@@ -37,6 +37,12 @@ struct RedactorTests {
                 == ["--sign", "ci.key", "--rev", "HEAD", "echo ghp_***"])
     }
 
+    @Test("the secret values of a command line can be hidden wherever else they appear")
+    func secretValues() {
+        #expect(Redactor.secretValues(in: ["ci", "--token", "t1", "--api-key=k2", "GH_TOKEN=g3", "--sarif", "x", "echo ghp_abcdefgh12345678"])
+                == ["t1", "k2", "g3"])
+    }
+
     @Test("secrets the caller knows are hidden first, also percent-encoded")
     func knownSecrets() {
         let r = Redactor(secrets: ["s3cr3t/value"])
