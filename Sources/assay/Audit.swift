@@ -158,8 +158,18 @@ struct Audit: ParsableCommand {
                                 recordCounts: report.receiptCounts, validationPass: report.verdict == "pass" && !report.isPartial,
                                 errors: report.gate.reasons + report.unreadable, warnings: report.warnings, verdict: report.verdict,
                                 exitCode: Int(exit), startedAt: startedAt),
-                      repositoryPath: global.repo, verbose: global.verbose)
+                      scope: Self.receiptScope(mode), repositoryPath: global.repo, verbose: global.verbose)
         if exit != 0 { throw ExitCode(exit) }
+    }
+
+    /// What the receipt says the audit judged: a staged audit is about the index and a working-tree
+    /// audit about the working tree, though both are filed on HEAD.
+    static func receiptScope(_ mode: AuditMode) -> ReceiptScope {
+        switch mode {
+        case .staged: ReceiptScope(mode: mode.name, subjectKind: "index")
+        case .workingTree: ReceiptScope(mode: mode.name, subjectKind: "working-tree")
+        default: ReceiptScope(mode: mode.name, subjectKind: "commit")
+        }
     }
 
     /// The report for people: findings grouped by file, the claims, the verdict last (the rubric's
