@@ -49,8 +49,8 @@ private func object(_ data: Data) throws -> [String: Any] {
 private func data(_ value: Any) throws -> Data { try JSONSerialization.data(withJSONObject: value) }
 
 /// A repository whose outputs fill most optional members: a GitHub remote, a claim that went stale,
-/// one false when written, a verified one, and an uncommitted change with a blocking stub, a TODO,
-/// a suppressed stub and a contradicted claim.
+/// one false when written, a verified one, a section whose files changed later, and an uncommitted
+/// change with a blocking stub, a TODO, a suppressed stub and a contradicted claim.
 private func richRepository() throws -> GitFixture {
     let fx = try GitFixture()
     try fx.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
@@ -59,6 +59,7 @@ private func richRepository() throws -> GitFixture {
         "PROGRESS.md": "# Progress\n\n## Parser\n\n- [x] `src/a.ts` parser\n- [x] `src/ghost.ts` ghost mode\n- [x] `src/b.ts` lexer\n",
     ])
     try fx.commit("Grow", files: ["src/c.ts": "export const c = 3\n"])
+    try fx.commit("Change b", files: ["src/b.ts": "export const b = 22\n"])   // the Parser section is possibly stale
     try fx.commit("Remove a", deleting: ["src/a.ts"])
     try fx.write("src/d.rs", "fn d() { todo!() }\n// TODO: later\nfn e() { todo!() } // assay:allow stub-marker kept on purpose for the demo\n")
     try fx.write("docs/status.md", "# Status\n\n- [x] `src/phantom.rs` is done\n")
@@ -141,6 +142,9 @@ private func richRepository() throws -> GitFixture {
         let report = try object(drift)
         #expect(report["comparison"] is [String: Any] && report["remote"] is [String: Any])
         #expect(((report["claims"] as? [[String: Any]]) ?? []).contains { $0["origin"] as? String == "went-stale" })
+        #expect(((report["claims"] as? [[String: Any]]) ?? []).contains { $0["origin"] as? String == "false-when-written" })
+        #expect(!((report["possibly_stale"] as? [Any]) ?? []).isEmpty)
+        #expect(((report["history"] as? [Any]) ?? []).count >= 2)
         #expect(try schemaErrors("drift", drift) == [])
         #expect(try schemaErrors("snapshot", try run(fx, ["snapshot", "--format", "json", "--stats"])) == [])
         #expect(try schemaErrors("rules", try run(fx, ["rules", "--format", "json"])) == [])
