@@ -14,7 +14,9 @@ public enum MarkdownReporter {
         let verdict = input.verdict == "pass" ? "✅ **assay audit: pass**" : "❌ **assay audit: fail**"
         var head = "\(marker)\n\(verdict) — \(cell(input.summaryLine))\n\n"
         if !input.gateReasons.isEmpty { head += "Gate: \(cell(input.gateReasons.joined(separator: "; ")))\n\n" }
-        head += "Decision: **\(input.decision)** (utility \(input.utility), risk \(input.risk)) at `\(input.sha.prefix(12))`\n"
+        // One verdict: the gate's, above. The rubric's scores are advisory detail, folded away.
+        head += "Checked at `\(input.sha.prefix(12))`. <details><summary>rubric (advisory)</summary>"
+            + "\(input.decision), utility \(input.utility), risk \(input.risk)</details>\n"
         if input.findings.isEmpty {
             return head + "\nNo findings" + (input.suppressed.isEmpty ? "." : " (\(input.suppressed.count) suppressed).") + "\n"
         }

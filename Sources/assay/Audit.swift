@@ -185,7 +185,7 @@ struct Audit: ParsableCommand {
         }
         var out = ""
         // Grouped by file, in path order; within a file, by line.
-        let byFile = Dictionary(grouping: r.findings, by: \.path)
+        let byFile = Dictionary(grouping: r.findings, by: \.displayPath)
         for path in byFile.keys.sorted() {
             out += paint(path, "1") + "\n"
             for f in byFile[path]!.sorted(by: { ($0.line, $0.rule) < ($1.line, $1.rule) }) {
@@ -199,7 +199,7 @@ struct Audit: ParsableCommand {
         if verbose, !r.suppressed.isEmpty {
             out += paint("suppressed", "2") + "\n"
             for f in r.suppressed {
-                out += "  \(f.path):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
+                out += "  \(f.displayPath):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
             }
         }
         let claims = r.claims.filter { $0.verdict != "abstain" }
