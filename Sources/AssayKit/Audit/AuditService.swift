@@ -513,7 +513,8 @@ public final class AuditService: Sendable {
         case .path(let name):
             return try Policy.named(name, referencedAt: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
         case .inline(let bytes):
-            return try Policy.parse(bytes, file: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
+            guard let node = try AssayConfig.inlinePolicy(in: bytes) else { return Policy.builtInDefault() }
+            return try Policy.parse(node: node, file: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
         }
     }
 

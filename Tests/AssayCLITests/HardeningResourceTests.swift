@@ -1,0 +1,88 @@
+import AssayTestSupport
+import Foundation
+import Testing
+
+/// The ceiling on the address space (`ulimit -v`, KiB) the runs below get: a normal audit of a
+/// small repository fits under it (the test checks that), and the old loader, which expanded a
+/// "billion laughs" document, needs several times more.
+let memoryCeilingKiB = 1_000_000
+
+/// Runs `assay ARGS` under `ulimit -v memoryCeilingKiB`; a run that does not finish in `timeout`
+/// seconds is killed (and fails its test).
+func assayUnderCeiling(_ args: [String], timeout: Double = 120) throws -> ProcessResult {
+    try runProcess("/bin/sh", ["-c", "ulimit -v \(memoryCeilingKiB); exec \"$0\" \"$@\"", assayExecutable()] + args,
+                   timeout: timeout)
+}
+
+/// `levels` anchors, each a list of nine aliases of the one before, under `key` (indented by
+/// `indent`): about 9^levels nodes once expanded, in a few hundred bytes.
+func billionLaughsYAML(levels: Int, key: String, indent: String = "") -> String {
+    var text = "\(indent)\(key):\n\(indent)  l0: &l0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+    for level in 1...levels {
+        let aliases = Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ")
+        text += "\(indent)  l\(level): &l\(level) [\(aliases)]\n"
+    }
+    return text
+}
+
+@Suite struct HardeningYAMLTests {
+    /// A repository whose working tree adds a TODO (a `warn`: the gate passes).
+    func repo(config: String? = nil) throws -> GitFixture {
+        let fx = try GitFixture()
+        var files = ["src/app.ts": "export const a = 1\n"]
+        if let config { files[".assay.yml"] = config }
+        try fx.commit("root", files: files)
+        try fx.write("src/app.ts", "export const a = 1\n// TODO: name this\n")
+        return fx
+    }
+
+    @Test func aBillionLaughsConfigIsExitTwoUnderAMemoryCeilingThatANormalRunFits() throws {
+        // The same audit with a normal inline policy fits under the ceiling.
+        let normal = try repo(config: "version: 1\npolicy:\n  rules:\n    todo-added: warn\n")
+        let passed = try assayUnderCeiling(["audit", "--repo", normal.path.path, "--format", "json"])
+        #expect(passed.status == 0, "\(passed.err)")
+        #expect(passed.out.contains("\"todo-added\""))
+
+        // 9^12 nodes under `policy:`: re-serializing the inline policy expanded every alias.
+        let bomb = try repo(config: "version: 1\npolicy:\n  rules:\n    todo-added: warn\n"
+                            + billionLaughsYAML(levels: 12, key: "x-lol", indent: "  "))
+        let refused = try assayUnderCeiling(["audit", "--repo", bomb.path.path, "--format", "json"])
+        #expect(refused.status == 2, "status \(refused.status): \(refused.err.prefix(500))")
+        #expect(refused.err.contains(".assay.yml:11:14:"), "\(refused.err.prefix(500))")
+        #expect(refused.err.contains("aliases"))
+    }
+
+    @Test func aBillionLaughsPolicyOrRubricFileIsExitTwoNamingTheFile() throws {
+        let fx = try repo()
+        let dir = fx.root.appendingPathComponent("settings")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let policy = dir.appendingPathComponent("bomb-policy.yml")
+        try Data(("version: 1\n" + billionLaughsYAML(levels: 12, key: "x-lol")).utf8).write(to: policy)
+        let rubric = dir.appendingPathComponent("bomb-rubric.yml")
+        try Data(("version: 1\n" + billionLaughsYAML(levels: 12, key: "x-lol")).utf8).write(to: rubric)
+
+        let byPolicy = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--policy", policy.path])
+        #expect(byPolicy.status == 2, "\(byPolicy.err.prefix(500))")
+        #expect(byPolicy.err.contains("bomb-policy.yml:"), "\(byPolicy.err.prefix(500))")
+        #expect(byPolicy.err.contains("nodes"))
+
+        let byRubric = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--rubric", rubric.path])
+        #expect(byRubric.status == 2, "\(byRubric.err.prefix(500))")
+        #expect(byRubric.err.contains("bomb-rubric.yml:"), "\(byRubric.err.prefix(500))")
+
+        // A policy file named in .assay.yml is read through the same loader.
+        try fx.write(".assay/policy.yml", "version: 1\n" + billionLaughsYAML(levels: 12, key: "x-lol"))
+        try fx.write(".assay.yml", "version: 1\npolicy: .assay/policy.yml\n")
+        let named = try assayUnderCeiling(["audit", "--repo", fx.path.path])
+        #expect(named.status == 2, "\(named.err.prefix(500))")
+        #expect(named.err.contains(".assay/policy.yml:"), "\(named.err.prefix(500))")
+    }
+
+    @Test func aFlowStyleInlinePolicyErrorNamesItsOwnLineAndColumn() throws {
+        // Line 2, column 32 is `loud`; re-serializing the mapping in block style used to put it on line 3.
+        let fx = try repo(config: "version: 1\npolicy: { rules: { todo-added: loud } }\n")
+        let (r, _) = try audit(fx, [])
+        #expect(r.status == 2)
+        #expect(r.err.contains(".assay.yml:2:32: `rules.todo-added`: `loud` is not a severity"), "\(r.err)")
+    }
+}
