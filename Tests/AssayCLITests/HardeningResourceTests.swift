@@ -86,3 +86,29 @@ func billionLaughsYAML(levels: Int, key: String, indent: String = "") -> String 
         #expect(r.err.contains(".assay.yml:2:32: `rules.todo-added`: `loud` is not a severity"), "\(r.err)")
     }
 }
+
+@Suite struct HardeningResourceTests {
+    @Test func aTenMegabyteLineIsQuotedShortWithItsLength() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["README.md": "# x\n"])
+        // A stub on one line of 10,000,000 bytes (minified code); the file stays under the text limit.
+        let head = "fn parse() -> Ast { todo!() } // "
+        let line = head + String(repeating: "a", count: 10_000_000 - head.utf8.count)
+        try fx.write("src/min.rs", line + "\n")
+        try fx.git("add", "src/min.rs")
+
+        let r = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--staged", "--format", "json"])
+        #expect(r.status == 1, "status \(r.status): \(r.err.prefix(500))")
+        #expect(r.stdout.count < 20_000, "the report is \(r.stdout.count) bytes")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let stub = try #require(findings(json).first { $0["rule"] as? String == "stub-marker" })
+        let evidence = (stub["evidence"] as? [String]) ?? []
+        #expect(evidence.first == String(line.prefix(200)) + "… (10,000,000 bytes)", "\(evidence.first?.prefix(300) ?? "")")
+
+        // The text report says the length too.
+        let text = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--staged"])
+        #expect(text.status == 1)
+        #expect(text.stdout.count + text.stderr.count < 20_000)
+        #expect((text.out + text.err).contains("(10,000,000 bytes)"), "\((text.out + text.err).prefix(1000))")
+    }
+}

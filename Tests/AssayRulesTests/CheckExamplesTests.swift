@@ -231,6 +231,17 @@ private func describe(_ findings: [CheckFinding]) -> String {
         #expect(LargeBinaryCheck.humanSize(3 << 30) == "3.0 GiB")
     }
 
+    @Test func excerptsCutLongTextAndStateItsLength() {
+        #expect(Finding.excerpt("short line") == "short line")
+        let exact = String(repeating: "é", count: 200)
+        #expect(Finding.excerpt(exact) == exact)
+        let long = String(repeating: "é", count: 201)
+        #expect(Finding.excerpt(long) == String(repeating: "é", count: 200) + "… (402 bytes)")
+        let huge = String(repeating: "a", count: 10_485_760)
+        #expect(Finding.excerpt(huge) == String(repeating: "a", count: 200) + "… (10,485,760 bytes)")
+        #expect(Finding.excerpt("abcdef", limit: 3) == "abc… (6 bytes)")
+    }
+
     // MARK: Ordinary code (false-positive guard)
 
     @Test(arguments: Checks.all.map { type(of: $0).description.id }, OrdinaryCode.files)

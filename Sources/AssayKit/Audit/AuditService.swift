@@ -221,8 +221,8 @@ public final class AuditService: Sendable {
         for (result, path, line) in claimFindingsSources where result.verdict == .contradicted {
             guard let severity = policy.severity(of: ClaimContradictedRule.id, at: path) else { continue }
             findings.append(Finding(rule: ClaimContradictedRule.id, severity: severity, path: path, line: line, sha: change.sha,
-                                    message: "claim contradicted (\(result.verdictClass ?? "false")): \(result.claim.text)",
-                                    evidence: result.evidence,
+                                    message: Finding.excerpt("claim contradicted (\(result.verdictClass ?? "false")): \(result.claim.text)"),
+                                    evidence: result.evidence.map { Finding.excerpt($0) },
                                     fingerprint: Fingerprint.make(rule: ClaimContradictedRule.id, path: path, text: result.claim.text)))
         }
         trace("audit: \(claimResults.count) claims checked at \(elapsedMs(since: started)) ms")
@@ -426,7 +426,8 @@ public final class AuditService: Sendable {
                 out.allFingerprints.insert(fingerprint)
                 guard f.line == 0 || file.adds(line: f.line) else { continue }
                 var finding = Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
-                                      message: f.message, evidence: f.evidence, fingerprint: fingerprint)
+                                      message: Finding.excerpt(f.message), evidence: f.evidence.map { Finding.excerpt($0) },
+                                      fingerprint: fingerprint)
                 finding.evidenceKey = key
                 out.onAddedLines.append(finding)
             }
