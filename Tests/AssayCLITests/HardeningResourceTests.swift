@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 /// The ceiling on the address space (`ulimit -v`, KiB) the runs below get: a normal audit of a
-/// small repository fits under it (the test checks that), and the old loader, which expanded a
-/// "billion laughs" document, needs several times more.
+/// small repository, and of a 64 MiB staged text file, fits under it (each test checks that), and
+/// the old loaders, which expanded a "billion laughs" document or split a huge file into lines,
+/// need several times more.
 let memoryCeilingKiB = 1_000_000
 
 /// Runs `assay ARGS` under `ulimit -v memoryCeilingKiB`; a run that does not finish in `timeout`
@@ -88,6 +89,62 @@ func billionLaughsYAML(levels: Int, key: String, indent: String = "") -> String 
 }
 
 @Suite struct HardeningResourceTests {
+    /// `count` lines, each with a TODO note, numbered so no two are the same text.
+    func todoLines(_ count: Int, width: Int) -> Data {
+        var data = Data(capacity: count * width)
+        for k in 0..<count {
+            var line = "// TODO item \(k) "
+            line += String(repeating: "x", count: max(0, width - line.utf8.count - 1)) + "\n"
+            data.append(contentsOf: line.utf8)
+        }
+        return data
+    }
+
+    @Test func aHugeStagedTextFileIsALargeFileFindingWithinTheMemoryCeiling() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["README.md": "# x\n"])
+        // 64 MiB of text with a TODO on each of its 1,048,576 lines.
+        let big = todoLines(1 << 20, width: 64)
+        #expect(big.count == 64 << 20)
+        try fx.write("data/dump.txt", big)
+        try fx.git("add", "data/dump.txt")
+
+        let r = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--staged", "--format", "json"], timeout: 300)
+        // large-binary is a warning in the default policy: the gate passes.
+        #expect(r.status == 0, "status \(r.status): \(r.err.prefix(500))")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let found = findings(json).filter { $0["path"] as? String == "data/dump.txt" }
+        #expect(found.count == 1)
+        #expect(found.first?["rule"] as? String == "large-binary")
+        #expect((found.first?["message"] as? String)?.hasPrefix("text file of 64.0 MiB added") == true)
+        let notices = (json["notices"] as? [String]) ?? []
+        #expect(notices.contains { $0.hasPrefix("data/dump.txt: 67108864 bytes of text") && $0.contains("not checked") })
+        #expect(r.stdout.count < 20_000)
+    }
+
+    @Test func findingsOfOneRuleInOneFileAreCappedWithACount() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["README.md": "# x\n"])
+        // 50,000 TODO lines: 2.4 MiB, under the text limit, so every line is checked.
+        try fx.write("notes/todo.txt", todoLines(50_000, width: 48))
+        try fx.git("add", "notes/todo.txt")
+
+        let r = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--staged", "--format", "json"], timeout: 300)
+        #expect(r.status == 0, "status \(r.status): \(r.err.prefix(500))")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let found = findings(json).filter { $0["path"] as? String == "notes/todo.txt" }
+        #expect(found.count == 101)
+        let listed = found.filter { ($0["message"] as? String)?.hasPrefix("`TODO` added") == true }
+        #expect(listed.count == 100)
+        #expect(listed.compactMap { $0["line"] as? Int }.sorted() == Array(1...100))
+        let more = try #require(found.first { ($0["message"] as? String)?.hasPrefix("… and") == true })
+        #expect(more["message"] as? String == "… and 49900 more `todo-added` findings in this file (only the first 100 are listed)")
+        #expect(more["line"] as? Int == 101)
+        #expect(more["end_line"] as? Int == 50_000)
+        #expect(more["severity"] as? String == "warn")
+        #expect(r.stdout.count < 200_000)
+    }
+
     @Test func aTenMegabyteLineIsQuotedShortWithItsLength() throws {
         let fx = try GitFixture()
         try fx.commit("root", files: ["README.md": "# x\n"])

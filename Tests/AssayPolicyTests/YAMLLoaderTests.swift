@@ -116,4 +116,13 @@ struct YAMLLoaderTests {
         #expect(bad.what.hasPrefix("p.yml:2:34: "), "\(bad.what)")
         #expect(bad.what.contains("`loud` is not a severity"))
     }
+
+    @Test func largeTextBytesIsAThreshold() throws {
+        #expect(Policy.builtInDefault().largeTextBytes == 10_485_760)
+        let policy = try Policy.parse(Array("thresholds: { large_text_bytes: 2048 }\n".utf8), file: "p.yml",
+                                      knownRules: Policy.builtInRuleIDs, load: { (_: String) throws(AssayError) in nil })
+        #expect(policy.largeTextBytes == 2048)
+        #expect(policy.largeBinaryBytes == 1_048_576)
+        #expect(policy.warnings.isEmpty)
+    }
 }

@@ -169,7 +169,7 @@ public final class AuditService: Sendable {
         }
         let rubric = try loadRubric(request, config, change)
         warnings += rubric.warnings
-        let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes)
+        let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes, largeTextBytes: policy.largeTextBytes)
         trace("audit: policy read at \(elapsedMs(since: started)) ms")
 
         // Static checks over the lines the change adds.
@@ -191,7 +191,8 @@ public final class AuditService: Sendable {
             let file: ChangedFile
             do {
                 let sameName = c.status == .added ? deletedByName[c.path.lastComponent] : nil
-                guard let f = try changedFile(c, repo, movedFrom: sameName?.count == 1 ? sameName![0].oldID : nil) else { continue }
+                guard let f = try changedFile(c, repo, movedFrom: sameName?.count == 1 ? sameName![0].oldID : nil,
+                                              largeTextBytes: settings.largeTextBytes) else { continue }
                 file = f
             } catch {
                 if error.isMissingObject {
@@ -199,6 +200,10 @@ public final class AuditService: Sendable {
                     continue
                 }
                 throw RepositoryAccess.explain(error, doing: "read \(path)")
+            }
+            if !file.isBinary && file.size > settings.largeTextBytes {
+                notices.append("\(path): \(file.size) bytes of text, more than thresholds.large_text_bytes (\(settings.largeTextBytes)): "
+                               + "its lines are not checked")
             }
             files.append(file)
             gitPaths[path] = c.path
@@ -370,12 +375,15 @@ public final class AuditService: Sendable {
     /// `movedFrom`: the content of a file the change deleted with the same name, when there is
     /// exactly one; a new file that is mostly that content is a move with edits, and only the edits
     /// are added lines (as `git diff -M` shows it).
-    func changedFile(_ c: FileChange, _ repo: Repository, movedFrom: ObjectID? = nil) throws(GitError) -> ChangedFile? {
+    /// A text file larger than `largeTextBytes` is not split into lines: it has no added lines,
+    /// and only its size is checked.
+    func changedFile(_ c: FileChange, _ repo: Repository, movedFrom: ObjectID? = nil,
+                     largeTextBytes: Int = CheckSettings.defaultLargeTextBytes) throws(GitError) -> ChangedFile? {
         let new = try repo.blob(c.newID)
         let isBinary = new.prefix(8000).contains(0)
         let isNew = c.status == .added || c.oldID.isZero || (c.oldMode & 0o170000) != 0o100000
-        if isBinary {
-            return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: true, size: new.count,
+        if isBinary || new.count > largeTextBytes {
+            return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: isBinary, size: new.count,
                                isNew: isNew, blobID: c.newID.hex)
         }
         let lines = ChangedFile.splitLines(String(decoding: new, as: UTF8.self))
@@ -407,6 +415,9 @@ public final class AuditService: Sendable {
     /// Runs every check the policy turns on for the file's path over the whole file, numbers
     /// identical findings in file order (so a fingerprint means the same in every run, whatever the
     /// change), and keeps those on the lines the change adds.
+    /// How many findings of one rule one file lists; past that, one finding says "… and N more".
+    static let maxFindingsPerRuleAndFile = 100
+
     static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> FileFindings {
         var out = FileFindings()
         let whole = file.isNew || file.isBinary ? file
@@ -416,6 +427,8 @@ public final class AuditService: Sendable {
             let id = type(of: check).description.id
             guard let severity = policy.severity(of: id, at: file.path) else { continue }
             var seen: [String: Int] = [:]
+            var listed = 0
+            var omitted: (count: Int, first: Int, last: Int) = (0, 0, 0)
             for f in check.findings(in: whole, settings: settings).sorted(by: { $0.line < $1.line }) {
                 let text = Fingerprint.normalize(f.fingerprintText)
                 let occurrence = seen[text, default: 0]
@@ -425,11 +438,26 @@ public final class AuditService: Sendable {
                 let fingerprint = Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)
                 out.allFingerprints.insert(fingerprint)
                 guard f.line == 0 || file.adds(line: f.line) else { continue }
+                if listed == maxFindingsPerRuleAndFile {
+                    omitted = (omitted.count + 1, omitted.count == 0 ? f.line : omitted.first, f.line)
+                    continue
+                }
+                listed += 1
                 var finding = Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
                                       message: Finding.excerpt(f.message), evidence: f.evidence.map { Finding.excerpt($0) },
                                       fingerprint: fingerprint)
                 finding.evidenceKey = key
                 out.onAddedLines.append(finding)
+            }
+            if omitted.count > 0 {
+                let more = "… and \(omitted.count) more"
+                var summary = Finding(rule: id, severity: severity, path: file.path, line: omitted.first, endLine: omitted.last, sha: sha,
+                                      message: "\(more) `\(id)` finding\(omitted.count == 1 ? "" : "s") in this file "
+                                          + "(only the first \(maxFindingsPerRuleAndFile) are listed)",
+                                      evidence: ["\(omitted.count) more on lines \(omitted.first)–\(omitted.last)"],
+                                      fingerprint: Fingerprint.make(rule: id, path: file.path, text: "… and more findings"))
+                summary.evidenceKey = id + "\u{0}" + file.path + "\u{0}\u{0}more"
+                out.onAddedLines.append(summary)
             }
         }
         return out
@@ -453,8 +481,9 @@ public final class AuditService: Sendable {
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch where error.isMissingObject { continue }
                 let whole: ChangedFile
-                if bytes.prefix(8000).contains(0) {
-                    whole = ChangedFile(path: file.path, addedLines: [], lines: [], isBinary: true, size: bytes.count, isNew: true,
+                let isBinary = bytes.prefix(8000).contains(0)
+                if isBinary || bytes.count > settings.largeTextBytes {
+                    whole = ChangedFile(path: file.path, addedLines: [], lines: [], isBinary: isBinary, size: bytes.count, isNew: true,
                                         blobID: entry.id.hex)
                 } else {
                     whole = ChangedFile.new(path: file.path, text: String(decoding: bytes, as: UTF8.self))
