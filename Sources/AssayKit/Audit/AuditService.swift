@@ -275,7 +275,8 @@ public final class AuditService: Sendable {
             // Stale: an entry for a file the change touches whose finding is nowhere in that file now.
             let touched = Set(change.changes.map(\.path.string))
             for entry in ignore.entries where touched.contains(entry.path) && !ignore.isExpired(entry) {
-                let present = byPath[entry.path].map { Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha).allFingerprints } ?? []
+                let present = byPath[entry.path].map { Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha,
+                                                                      allFingerprints: true).allFingerprints } ?? []
                 if !present.contains(entry.fingerprint) && !findings.contains(where: { $0.fingerprint == entry.fingerprint }) {
                     stale.append(entry)
                 }
@@ -418,7 +419,10 @@ public final class AuditService: Sendable {
     /// How many findings of one rule one file lists; past that, one finding says "… and N more".
     static let maxFindingsPerRuleAndFile = 100
 
-    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> FileFindings {
+    /// `allFingerprints`: also fingerprint the findings not listed (on lines the change does not
+    /// add, or past the cap), for telling stale `.assayignore` entries.
+    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String,
+                         allFingerprints: Bool = false) -> FileFindings {
         var out = FileFindings()
         let whole = file.isNew || file.isBinary ? file
             : ChangedFile(path: file.path, addedLines: file.lines.enumerated().map { AddedLine(number: $0.offset + 1, text: $0.element) },
@@ -435,6 +439,14 @@ public final class AuditService: Sendable {
                 seen[text] = occurrence + 1
                 let key = id + "\u{0}" + file.path + "\u{0}" + text
                 out.counts[key, default: 0] += 1
+                let isListed = (f.line == 0 || file.adds(line: f.line)) && listed < maxFindingsPerRuleAndFile
+                // Hashing is the costly step: only the findings listed, unless every one is wanted.
+                guard isListed || allFingerprints else {
+                    if f.line == 0 || file.adds(line: f.line) {
+                        omitted = (omitted.count + 1, omitted.count == 0 ? f.line : omitted.first, f.line)
+                    }
+                    continue
+                }
                 let fingerprint = Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)
                 out.allFingerprints.insert(fingerprint)
                 guard f.line == 0 || file.adds(line: f.line) else { continue }
