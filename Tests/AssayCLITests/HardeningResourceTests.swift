@@ -143,6 +143,14 @@ func billionLaughsYAML(levels: Int, key: String, indent: String = "") -> String 
         #expect(more["end_line"] as? Int == 50_000)
         #expect(more["severity"] as? String == "warn")
         #expect(r.stdout.count < 200_000)
+        // The findings left unlisted still count: in the summary and against max_warnings.
+        #expect((json["summary"] as? [String: Any])?["warn"] as? Int == 50_000)
+        try fx.write(".assay.yml", "version: 1\npolicy:\n  thresholds: { max_warnings: 1000 }\n")
+        try fx.git("add", ".assay.yml")
+        let limited = try assayUnderCeiling(["audit", "--repo", fx.path.path, "--staged", "--format", "json"], timeout: 300)
+        #expect(limited.status == 1, "status \(limited.status): \(limited.err.prefix(500))")
+        let gate = try #require(try JSONSerialization.jsonObject(with: limited.stdout) as? [String: Any])["gate"] as? [String: Any]
+        #expect((gate?["reasons"] as? [String]) == ["50000 warnings, more than the policy's max_warnings 1000"])
     }
 
     @Test func aTenMegabyteLineIsQuotedShortWithItsLength() throws {

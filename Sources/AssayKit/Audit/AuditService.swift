@@ -178,6 +178,8 @@ public final class AuditService: Sendable {
         var findings: [Finding] = []
         var addedLineCount = 0
         var wholeFileCounts: [String: Int] = [:]
+        // The findings an "… and N more" finding stands for, by its fingerprint: they count in the gate.
+        var omittedBehind: [String: Int] = [:]
         var gitPaths: [String: GitPath] = [:]
         // A file deleted and one added with the same content is a move: it adds no line. One added
         // with the same name as the only deleted file of that name may be a move with edits.
@@ -211,6 +213,7 @@ public final class AuditService: Sendable {
             let checked = Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
             findings += checked.onAddedLines
             wholeFileCounts.merge(checked.counts, uniquingKeysWith: +)
+            omittedBehind.merge(checked.omitted, uniquingKeysWith: +)
         }
         trace("audit: \(files.count) files checked at \(elapsedMs(since: started)) ms")
 
@@ -326,28 +329,31 @@ public final class AuditService: Sendable {
         }
         let counted = findings.filter { $0.suppression == nil }
         let suppressed = findings.filter { $0.suppression != nil }
+        // How many findings one listed finding counts for: one, or the N of "… and N more".
+        func weight(_ f: Finding) -> Int { omittedBehind[f.fingerprint] ?? 1 }
+        func total(_ severity: Severity) -> Int { counted.reduce(0) { $0 + ($1.severity == severity ? weight($1) : 0) } }
         var reasons: [String] = []
         if let failOn = request.failOn {
             let failing = counted.filter { $0.severity >= failOn }
             if !failing.isEmpty {
-                let bySeverity = Dictionary(grouping: failing, by: \.severity)
-                let parts = Severity.allCases.reversed().compactMap { s in bySeverity[s].map { "\($0.count) \(s == .block ? "blocking" : s.rawValue)" } }
-                reasons.append("\(parts.joined(separator: ", ")) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)")
+                let parts = Severity.allCases.reversed().filter { $0 >= failOn && total($0) > 0 }
+                    .map { s in "\(total(s)) \(s == .block ? "blocking" : s.rawValue)" }
+                let count = failing.reduce(0) { $0 + weight($1) }
+                reasons.append("\(parts.joined(separator: ", ")) finding\(count == 1 ? "" : "s") at or above \(failOn.rawValue)")
             }
-            let warns = counted.filter { $0.severity == .warn }.count
+            let warns = total(.warn)
             if let max = policy.maxWarnings, warns > max {
                 reasons.append("\(warns) warnings, more than the policy's max_warnings \(max)")
             }
         }
-        let decision = rubric.evaluate(RubricInput(findings: counted.map { RubricInput.Item(rule: $0.rule, severity: $0.severity) },
+        let decision = rubric.evaluate(RubricInput(findings: counted.flatMap { f in
+                                                       repeatElement(RubricInput.Item(rule: f.rule, severity: f.severity), count: weight(f)) },
                                                    claimVerdicts: claimResults.map(\.verdict)))
         var claimSummary: [String: Int] = [:]
         for v in Verdict.allCases { claimSummary[v.rawValue] = 0 }
         for r in claimResults { claimSummary[r.verdict.rawValue, default: 0] += 1 }
         let summary = AuditReport.Summary(files: files.count, addedLines: addedLineCount,
-                                          block: counted.filter { $0.severity == .block }.count,
-                                          warn: counted.filter { $0.severity == .warn }.count,
-                                          info: counted.filter { $0.severity == .info }.count,
+                                          block: total(.block), warn: total(.warn), info: total(.info),
                                           suppressed: suppressed.count, claims: claimSummary)
         return AuditReport(
             verdict: reasons.isEmpty ? "pass" : "fail", decision: decision,
@@ -408,6 +414,8 @@ public final class AuditService: Sendable {
         var onAddedLines: [Finding] = []
         var counts: [String: Int] = [:]
         var allFingerprints: Set<String> = []
+        /// For each "… and N more" finding (by fingerprint), N.
+        var omitted: [String: Int] = [:]
     }
 
     /// The identity of a finding without its occurrence number: rule, path and normalized text.
@@ -470,6 +478,7 @@ public final class AuditService: Sendable {
                                       fingerprint: Fingerprint.make(rule: id, path: file.path, text: "… and more findings"))
                 summary.evidenceKey = id + "\u{0}" + file.path + "\u{0}\u{0}more"
                 out.onAddedLines.append(summary)
+                out.omitted[summary.fingerprint] = omitted.count
             }
         }
         return out
