@@ -133,13 +133,13 @@ func billionLaughsYAML(levels: Int, key: String, indent: String = "") -> String 
         #expect(r.status == 0, "status \(r.status): \(r.err.prefix(500))")
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
         let found = findings(json).filter { $0["path"] as? String == "notes/todo.txt" }
-        #expect(found.count == 101)
+        #expect(found.count == 201)
         let listed = found.filter { ($0["message"] as? String)?.hasPrefix("`TODO` added") == true }
-        #expect(listed.count == 100)
-        #expect(listed.compactMap { $0["line"] as? Int }.sorted() == Array(1...100))
+        #expect(listed.count == 200)
+        #expect(listed.compactMap { $0["line"] as? Int }.sorted() == Array(1...200))
         let more = try #require(found.first { ($0["message"] as? String)?.hasPrefix("… and") == true })
-        #expect(more["message"] as? String == "… and 49900 more `todo-added` findings in this file (only the first 100 are listed)")
-        #expect(more["line"] as? Int == 101)
+        #expect(more["message"] as? String == "… and 49800 more `todo-added` findings in this file (only the first 200 are listed)")
+        #expect(more["line"] as? Int == 201)
         #expect(more["end_line"] as? Int == 50_000)
         #expect(more["severity"] as? String == "warn")
         #expect(r.stdout.count < 200_000)

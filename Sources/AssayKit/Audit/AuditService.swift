@@ -421,14 +421,14 @@ public final class AuditService: Sendable {
     /// The identity of a finding without its occurrence number: rule, path and normalized text.
     static func key(of finding: Finding) -> String { finding.evidenceKey }
 
+    /// How many findings of one rule one file lists; past that, one finding says "… and N more".
+    static let maxFindingsPerRuleAndFile = 200
+
     /// Runs every check the policy turns on for the file's path over the whole file, numbers
     /// identical findings in file order (so a fingerprint means the same in every run, whatever the
-    /// change), and keeps those on the lines the change adds.
-    /// How many findings of one rule one file lists; past that, one finding says "… and N more".
-    static let maxFindingsPerRuleAndFile = 100
-
-    /// `allFingerprints`: also fingerprint the findings not listed (on lines the change does not
-    /// add, or past the cap), for telling stale `.assayignore` entries.
+    /// change), and keeps those on the lines the change adds, at most `maxFindingsPerRuleAndFile`
+    /// per rule. `allFingerprints`: also fingerprint the findings not listed (on lines the change
+    /// does not add, or past the cap), for telling stale `.assayignore` entries.
     static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String,
                          allFingerprints: Bool = false) -> FileFindings {
         var out = FileFindings()
