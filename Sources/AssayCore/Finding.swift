@@ -69,6 +69,36 @@ public struct Finding: Codable, Hashable, Sendable {
     }
 }
 
+extension Finding {
+    /// How many characters of a line a finding quotes before it cuts.
+    public static let excerptLimit = 200
+
+    /// `text` as a finding quotes it: whole when it has at most `limit` characters, else its first
+    /// `limit` characters and its length, `… (10,485,760 bytes)`, so one huge line (minified code,
+    /// a data blob) cannot flood a report, a PR comment or a terminal.
+    public static func excerpt(_ text: String, limit: Int = excerptLimit) -> String {
+        var end = text.startIndex
+        var count = 0
+        while end != text.endIndex && count < limit {
+            end = text.index(after: end)
+            count += 1
+        }
+        if end == text.endIndex { return text }
+        return String(text[..<end]) + "… (" + grouped(text.utf8.count) + " bytes)"
+    }
+
+    /// `10,485,760`: digits grouped by three, as the reports write sizes.
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
+    }
+}
+
 /// A content fingerprint for findings that does not depend on line numbers, so baselines and
 /// `.assayignore` entries survive lines inserted above a finding; changing the offending text (or
 /// the rule, or the file's path) changes it.
