@@ -96,7 +96,7 @@ struct Assay: ParsableCommand {
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Init.self, Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, SnapshotWorker.self]
+        subcommands: [Init.self, Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, Completion.self, Manual.self, SnapshotWorker.self]
     )
 }
 
