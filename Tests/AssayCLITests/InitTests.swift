@@ -188,6 +188,22 @@ import Testing
         #expect(b.err.contains("bare repository"), "\(b.err)")
     }
 
+    @Test func forceReplacesACommittedFileThatDoesNotParse() throws {
+        let fx = try projectWithDrift()
+        try fx.commit("Broken settings", files: [".assay.yml": "version: [1\n"])
+        let refused = try assay(fx, ["init"])
+        #expect(refused.status == 2)
+        let r = try assay(fx, ["init", "--force"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("the committed .assay.yml cannot be read"), "\(r.err)")
+        #expect(r.out.contains("Replaced .assay.yml"))
+        _ = try pythonYAML(fx.path.appendingPathComponent(".assay.yml"))
+        // The baseline still covers what the new settings read; committed, the gate passes.
+        try fx.commit("Fixed settings")
+        let gate = try assay(fx, ["claims", "--fail-on", "contradicted"])
+        #expect(gate.status == 0, "\(gate.out)\(gate.err)")
+    }
+
     @Test func aBrokenBaselineStopsTheGateWithExitTwo() throws {
         let fx = try projectWithDrift()
         try fx.write(".assay-baseline.json", "{\"schema\": \"assay.claims-baseline/v1\", \"claims\": 3}\n")

@@ -137,8 +137,15 @@ public struct InitService: Sendable {
             var claimsRequest = ClaimsRequest(repositoryPath: request.repositoryPath, at: head.hex)
             claimsRequest.config = config
             claimsRequest.useBaseline = false
-            let claims = try ClaimsService().run(claimsRequest)
-            if config == nil { report.claims = claims.summary }
+            let claims: ClaimsReport
+            do { claims = try ClaimsService().run(claimsRequest) } catch {
+                // A committed .assay.yml that does not parse (being replaced with --force): the
+                // baseline covers the claims as the new settings read them.
+                guard config == nil, error.location == AssayConfig.fileName else { throw error }
+                report.warnings.append("the committed \(AssayConfig.fileName) cannot be read (\(error.what)); the baseline covers the claims as the new file reads them — commit it")
+                continue
+            }
+            if config == nil || report.claims.isEmpty { report.claims = claims.summary }
             for warning in claims.warnings where !report.warnings.contains(warning) { report.warnings.append(warning) }
             for c in claims.claims where c.verdict == "contradicted" && accepted[c.id] == nil {
                 accepted[c.id] = ClaimsBaseline.Entry(
