@@ -1,6 +1,7 @@
 # assay — two commands on a fresh Debian 12 machine with Swift:
 #   make run    install the C libraries, build a release binary, snapshot and check this repository
 #   make test   run every test
+# (`make dist` builds the Debian package and tarball into dist/; `make test-dist` installs and checks it.)
 SWIFT ?= swift
 APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
                libcurl4-openssl-dev libsqlite3-dev chromium
@@ -54,6 +55,16 @@ bench-receipts: deps build
 # Only the drift benchmark (200 docs, 5,000 claims, 20,000 commits: one report, --backfill 50, 50 runs).
 bench-drift: deps build
 	python3 bench/drift_bench.py
+
+# A stripped release, a Debian package (/usr/bin/assay, man page, completions), a tarball and
+# SHA256SUMS, into dist/ (packaging/dist.sh says how the package's Depends are found).
+.PHONY: dist test-dist
+dist: deps
+	packaging/dist.sh
+
+# Installs the package built by `make dist` with apt-get and runs the installed assay (tests/dist_test.sh).
+test-dist: dist
+	tests/dist_test.sh
 
 clean:
 	rm -rf .build

@@ -23,6 +23,11 @@ public struct ClaimsRequest: Sendable {
     public var prBodyPath: String?
     /// JUnit XML reports: the execution evidence "N tests passing" claims need.
     public var evidencePaths: [String] = []
+    /// Settings to use instead of the commit's `.assay.yml` (`assay init` judging with the file it
+    /// is about to write); nil reads the commit's.
+    public var config: AssayConfig?
+    /// Apply `.assay-baseline.json` (accepted contradicted claims).
+    public var useBaseline = true
 
     public init(repositoryPath: String, at: String = "HEAD", sources: Set<Source> = [], commits: [String] = [],
                 prBodyPath: String? = nil, evidencePaths: [String] = []) {
@@ -58,11 +63,21 @@ public struct ClaimsReport: Codable, Sendable {
         public var verdict: String
         public var verdictClass: String?
         public var evidence: [String]
+        /// Set when `.assay-baseline.json` accepts this contradicted claim: the entry's reason.
+        public var accepted: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, text, subject, scope, source, verdict, evidence
+            case id, kind, text, subject, scope, source, verdict, evidence, accepted
             case verdictClass = "class"
         }
+    }
+
+    /// How the claims baseline applied: the file, how many contradicted claims it accepted, and
+    /// its entries that matched no contradicted claim (fixed, reworded or gone: safe to delete).
+    public struct BaselineUse: Codable, Sendable {
+        public var file: String
+        public var accepted: Int
+        public var unmatched: [String]
     }
 
     public var schema = "assay.claims/v1"
@@ -75,6 +90,13 @@ public struct ClaimsReport: Codable, Sendable {
     /// Things worth knowing that lose nothing, such as unknown keys in `.assay.yml`.
     public var notices: [String]
     public var claims: [Entry]
+    /// Present when a claims baseline was read.
+    public var baseline: BaselineUse?
+
+    /// Contradicted claims no baseline entry accepts: what `--fail-on contradicted` counts.
+    public var unacceptedContradictions: Int {
+        claims.filter { $0.verdict == "contradicted" && $0.accepted == nil }.count
+    }
 }
 
 /// Finds ship-claims in the repository's docs at a SHA and verifies them there.
@@ -161,7 +183,9 @@ public final class ClaimsService: Sendable {
         var notices: [String] = []
         // .assay.yml, read from the audited tree (so every commit is judged by its own settings).
         var config = AssayConfig()
-        if let entry = files.first(where: { $0.path.string == AssayConfig.fileName }) {
+        if let override = request.config {
+            config = override
+        } else if let entry = files.first(where: { $0.path.string == AssayConfig.fileName }) {
             do { config = try AssayConfig.parse(try repo.blob(entry.entry.id)) } catch let error as GitError {
                 throw RepositoryAccess.explain(error, doing: "read \(AssayConfig.fileName)")
             } catch let error as AssayError {
@@ -258,12 +282,16 @@ public final class ClaimsService: Sendable {
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
-        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
-                            claims: results.map { r in
+        var report = ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
+                                  claims: results.map { r in
             .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
                   scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
                   verdictClass: r.verdictClass, evidence: r.evidence)
         })
+        if request.useBaseline, let (baseline, file) = try ClaimsBaseline.load(repo, tree: tree) {
+            report.apply(baseline, file: file)
+        }
+        return report
     }
 }
 

@@ -88,6 +88,7 @@ struct Assay: ParsableCommand {
             Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial (some objects unreadable, e.g. in a partial clone; the rest is reported).
 
             Start with:
+              assay init                     write .assay.yml and a claims baseline for this repository
               assay audit                    check the change you are about to commit
               assay audit --staged           the same, for the staged content only (pre-commit)
               assay rules                    what the audit looks for
@@ -96,7 +97,7 @@ struct Assay: ParsableCommand {
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, SnapshotWorker.self]
+        subcommands: [Init.self, Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, Completion.self, Manual.self, SnapshotWorker.self]
     )
 }
 

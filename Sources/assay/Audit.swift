@@ -241,58 +241,6 @@ struct GateOptions: ParsableArguments {
     var failSeverity: Severity? { failOn == .never ? nil : Severity(rawValue: failOn.rawValue) }
 }
 
-struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List the audit's rules, or explain one with its examples.",
-        discussion: """
-            Examples:
-              assay rules                     every rule with its default severity
-              assay rules stub-marker         what it finds, why, and examples that do and do not trigger it
-              assay rules --format markdown   the rule reference (docs/rules.md is generated this way)
-              assay rules --format json       for tools
-            """
-    )
-
-    @Argument(help: ArgumentHelp("A rule id to explain.", valueName: "rule"))
-    var id: String?
-
-    @Option(name: .long, help: "text, markdown, or json.")
-    var format: RulesFormat = .text
-
-    enum RulesFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
-
-    func run() throws {
-        let rules = AuditService.rules
-        var chosen = rules
-        if let id {
-            guard let rule = rules.first(where: { $0.id == id }) else {
-                let known = rules.map(\.id).joined(separator: ", ")
-                throw fail(AssayError("no rule named `\(id)`", fix: "the rules are: \(known)"))
-            }
-            chosen = [rule]
-        }
-        switch format {
-        case .json:
-            printJSON(chosen.map(RuleDoc.init))
-        case .markdown:
-            Terminal.standardOutput.write(RuleDoc.markdown(chosen))
-        case .text:
-            if id == nil {
-                let width = rules.map(\.id.count).max() ?? 0
-                var out = ""
-                for r in rules {
-                    out += r.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + r.defaultSeverity.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0) + "  " + r.summary + "\n"
-                }
-                out += "\n`assay rules ID` explains one rule with its examples.\n"
-                Terminal.standardOutput.write(out)
-            } else {
-                Terminal.standardOutput.write(RuleDoc.text(chosen[0]))
-            }
-        }
-    }
-}
-
 extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self

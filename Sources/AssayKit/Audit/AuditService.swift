@@ -153,6 +153,7 @@ public final class AuditService: Sendable {
         // Settings come from the audited content, so a change is judged by the settings it carries.
         let config = try readConfig(change)
         warnings += config.warnings
+        warnings += Self.unappliedSettingsEdits(change, settingsFromBase: request.settingsFromBase)
         let knownRules = Set(AuditService.rules.map(\.id)).union(Policy.builtInRuleIDs)
         let branch = request.branch ?? branchName(request.mode, repo)
         let basePolicy = try loadPolicy(request, config, change, knownRules)
