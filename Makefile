@@ -4,7 +4,7 @@
 # (`make dist` builds the Debian package and tarball into dist/; `make test-dist` installs and checks it.)
 SWIFT ?= swift
 APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-               libcurl4-openssl-dev libsqlite3-dev chromium
+               libcurl4-openssl-dev libsqlite3-dev chromium groff-base man-db binutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run deps build test bench bench-audit bench-hooks bench-receipts bench-drift clean
