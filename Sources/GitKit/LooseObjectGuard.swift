@@ -1,0 +1,135 @@
+internal import CLibGit2
+import Foundation
+import Synchronization
+
+/// Stops libgit2 1.5 from spinning forever on a truncated loose object.
+///
+/// libgit2 1.5 inflates a loose object in a loop that waits for zlib to make progress; when the
+/// file ends before its zlib stream does, zlib can make none and the loop never ends (100% CPU in
+/// `git_odb_read`), where `git cat-file` fails at once. This guard is an object-database backend
+/// consulted before libgit2's own: for an object stored loose it checks once, reading the file's
+/// bytes, that the zlib stream is complete, and answers a corrupt-object error naming the object
+/// when it is not; otherwise it passes the read on, so libgit2 still does every read.
+final class LooseObjectGuard {
+    /// `objects` directories to look for loose files in: the repository's own, then alternates.
+    let directories: [String]
+    /// Names of the files in each fan-out directory (`<objects>/ab`), listed on first use.
+    private var listings: [String: Set<String>] = [:]
+    /// Loose objects already found whole (each is read once per handle).
+    private var whole: Set<ObjectID> = []
+    private let lock = NSLock()
+
+    init(directories: [String]) { self.directories = directories }
+
+    /// Adds a guard to `repo`'s object database, ahead of every other backend.
+    static func install(on repo: OpaquePointer, directories: [String]) throws(GitError) {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, repo), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        let backend = UnsafeMutablePointer<assay_odb_guard>.allocate(capacity: 1)
+        backend.initialize(to: assay_odb_guard())
+        try check(git_odb_init_backend(&backend.pointee.parent, UInt32(GIT_ODB_BACKEND_VERSION)), "git_odb_init_backend")
+        backend.pointee.context = Unmanaged.passRetained(LooseObjectGuard(directories: directories)).toOpaque()
+        backend.pointee.parent.read = { _, _, _, backend, oid in LooseObjectGuard.answer(backend, oid) }
+        backend.pointee.parent.read_header = { _, _, backend, oid in LooseObjectGuard.answer(backend, oid) }
+        backend.pointee.parent.read_prefix = { _, _, _, _, backend, prefix, length in
+            LooseObjectGuard.answer(backend, prefix, length: length)
+        }
+        backend.pointee.parent.foreach = { _, _, _ in 0 }
+        backend.pointee.parent.free = { backend in
+            guard let backend else { return }
+            backend.withMemoryRebound(to: assay_odb_guard.self, capacity: 1) { b in
+                if let context = b.pointee.context { Unmanaged<LooseObjectGuard>.fromOpaque(context).release() }
+                b.deinitialize(count: 1)
+                b.deallocate()
+            }
+        }
+        let result = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 1000) }
+        if result < 0 {
+            backend.pointee.parent.free?(&backend.pointee.parent)
+            throw lastError(result, "git_odb_add_backend")
+        }
+    }
+
+    /// `GIT_PASSTHROUGH` (let libgit2's backends read it) unless the object is a damaged loose file.
+    private static func answer(_ backend: UnsafeMutablePointer<git_odb_backend>?, _ oid: UnsafePointer<git_oid>?,
+                               length: Int = Int(GIT_OID_HEXSZ)) -> Int32 {
+        guard let backend, let oid,
+              let context = backend.withMemoryRebound(to: assay_odb_guard.self, capacity: 1, { $0.pointee.context })
+        else { return GIT_PASSTHROUGH.rawValue }
+        let guardian = Unmanaged<LooseObjectGuard>.fromOpaque(context).takeUnretainedValue()
+        let hex = String(ObjectID(oid).hex.prefix(length))
+        guard let problem = guardian.problem(hexPrefix: hex) else { return GIT_PASSTHROUGH.rawValue }
+        git_error_set_str(Int32(GIT_ERROR_ZLIB.rawValue), problem)
+        refused.store(true, ordering: .relaxed)
+        Thread.current.threadDictionary[problemKey] = problem
+        return GIT_ERROR.rawValue
+    }
+
+    /// Set once any guard has refused an object in this process (then `takeProblem` looks closer).
+    private static let refused = Atomic<Bool>(false)
+    private static let problemKey = "assay.GitKit.damagedObject"
+
+    /// The damaged object this thread's last refused read named, cleared as it is taken. libgit2
+    /// rewords some errors on their way up ("the reference cannot be peeled"); `lastError` adds
+    /// this back so the message still names the object.
+    static func takeProblem() -> String? {
+        guard refused.load(ordering: .relaxed) else { return nil }
+        let dictionary = Thread.current.threadDictionary
+        guard let problem = dictionary[problemKey] as? String else { return nil }
+        dictionary.removeObject(forKey: problemKey)
+        return problem
+    }
+
+    /// What is wrong with the loose object(s) whose id starts with `hexPrefix`, or nil when none is
+    /// damaged (or none is stored loose).
+    func problem(hexPrefix: String) -> String? {
+        guard hexPrefix.count >= 2 else { return nil }
+        let fanout = String(hexPrefix.prefix(2)), rest = hexPrefix.dropFirst(2)
+        lock.lock(); defer { lock.unlock() }
+        for directory in directories {
+            let folder = directory + "/" + fanout
+            let names: Set<String>
+            if let listed = listings[folder] { names = listed } else {
+                names = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                listings[folder] = names
+            }
+            let matches = rest.count == 38 ? (names.contains(String(rest)) ? [String(rest)] : [])
+                                           : names.filter { $0.count == 38 && $0.hasPrefix(rest) }
+            for name in matches {
+                guard let id = ObjectID(hex: fanout + name), !whole.contains(id) else { continue }
+                let path = folder + "/" + name
+                if let problem = Self.inspect(path: path, id: id) { return problem }
+                whole.insert(id)
+            }
+        }
+        return nil
+    }
+
+    /// Inflates a loose object file to its end (discarding the output): nil when the zlib stream is
+    /// complete, else what is wrong.
+    static func inspect(path: String, id: ObjectID) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }  // unreadable: libgit2 says why
+        var stream = z_stream()
+        guard assay_inflate_init(&stream) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var result: Int32 = Z_OK
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
+            stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress)
+            stream.avail_in = uInt(input.count)
+            scratch.withUnsafeMutableBufferPointer { out in
+                // Each call either makes progress or says it cannot (Z_BUF_ERROR): the loop ends.
+                repeat {
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    result = inflate(&stream, Z_NO_FLUSH)
+                } while result == Z_OK
+            }
+        }
+        if result == Z_STREAM_END { return nil }
+        let why = result == Z_BUF_ERROR ? "its zlib stream ends early (the file is truncated)"
+            : "its zlib stream is damaged (zlib error \(result))"
+        return "loose object \(id.hex) is corrupt: \(path) (\(data.count) bytes): \(why)"
+    }
+}

@@ -1,0 +1,56 @@
+import AssayTestSupport
+import Foundation
+import GitKit
+import Testing
+
+@Suite("Damaged loose objects and non-UTF-8 paths")
+struct DamagedObjectTests {
+    /// Cuts a loose object file down to `size` bytes.
+    func truncate(_ fx: GitFixture, _ id: String, to size: UInt64) throws {
+        let file = fx.path.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: size)
+        try handle.close()
+    }
+
+    /// libgit2 1.5 spins forever inflating a loose object whose file ends early; GitKit answers a
+    /// corrupt-object error naming it instead, while intact loose objects read as before.
+    @Test(arguments: [2, 5, 12] as [UInt64])
+    func truncatedLooseBlobThrowsCorruptNamingTheObject(size: UInt64) throws {
+        let fx = try GitFixture()
+        try fx.commit("Two files", files: ["a.txt": String(repeating: "hello world\n", count: 40), "b.txt": "intact\n"])
+        let a = try fx.rev("HEAD:a.txt"), b = try fx.rev("HEAD:b.txt")
+        try truncate(fx, a, to: size)
+        let repo = try Repository(discoveringFrom: fx.path.path)
+        let aID = try oid(a)
+        let started = Date()
+        do {
+            _ = try repo.blob(aID)
+            Issue.record("a truncated blob was read")
+        } catch {
+            #expect(error.isCorruptObject, "\(error)")
+            #expect(!error.isMissingObject)
+            #expect(error.message.contains(a), "\(error)")
+            #expect(error.message.contains("truncated"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
+        // The intact blob next to it still reads, with git's bytes.
+        #expect(try repo.blob(oid(b)) == Array(fx.git("cat-file", "blob", b).utf8))
+    }
+
+    /// A damaged commit is reported where libgit2 rewords the error (peeling HEAD).
+    @Test func truncatedLooseCommitNamesTheObjectWhenPeelingHead() throws {
+        let fx = try GitFixture()
+        let head = try fx.commit("One", files: ["a.txt": "a\n"])
+        try truncate(fx, head, to: 5)
+        let repo = try Repository(discoveringFrom: fx.path.path)
+        do {
+            _ = try repo.head()
+            Issue.record("a truncated commit was read")
+        } catch {
+            #expect(error.isCorruptObject, "\(error)")
+            #expect(error.message.contains(head), "\(error)")
+        }
+    }
+}
