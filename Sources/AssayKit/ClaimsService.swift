@@ -179,7 +179,10 @@ public final class ClaimsService: Sendable {
                 sources.append(ClaimSourceFile(path: path.string, reason: reason))
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch {
-                    if error.isMissingObject { continue }  // a partial clone: the doc is not here
+                    if error.isMissingObject {  // a partial clone: the doc is not here; say so (exit 3), never pass silently
+                        warnings.append("\(path): the doc's blob \(entry.id.short) is missing from the object database (a partial clone?); its claims were not read; `git fetch` or a full clone brings it back")
+                        continue
+                    }
                     throw RepositoryAccess.explain(error, doing: "read \(path)")
                 }
                 guard let extracted = Self.extract(bytes, path: path.string, commit: sha.hex) else {

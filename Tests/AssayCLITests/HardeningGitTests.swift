@@ -65,4 +65,36 @@ import Testing
             #expect(r.err.contains("git fsck"), "\(args): \(r.err)")
         }
     }
+
+    // MARK: - Item 6: a doc that is not there is not a pass
+
+    /// Claims of one commit, from `assay claims --format json`.
+    func claims(_ r: ProcessResult) throws -> [[String: Any]] {
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any], "\(r.out) \(r.err)")
+        return try #require(json["claims"] as? [[String: Any]])
+    }
+
+    @Test func partialCloneWithoutTheDocBlobIsPartialNotPass() throws {
+        let origin = try GitFixture()
+        try origin.commit("Ship", files: [
+            "src/a.ts": "export const a = 1\n",
+            "TASKS.md": "# Tasks\n\n- [x] T001 `src/a.ts`\n- [x] T002 `src/never.ts`\n",
+        ])
+        try origin.git("config", "uploadpack.allowFilter", "true")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("assay-partial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let clonePath = root.appendingPathComponent("clone")
+        let cloned = try runProcess("git", ["clone", "-q", "--no-checkout", "--filter=blob:none", "file://" + origin.path.path, clonePath.path],
+                                    environment: ["GIT_CONFIG_NOSYSTEM": "1"], timeout: 60)
+        #expect(cloned.status == 0, "\(cloned.err)")
+        let clone = GitFixture(existing: clonePath, root: root)
+        let doc = try origin.rev("HEAD:TASKS.md")
+        // Ground truth: git says the doc's blob is not in the clone.
+        let missing = try clone.git("rev-list", "--objects", "--missing=print", "HEAD")
+        #expect(missing.contains("?" + doc))
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", clonePath.path, "--fail-on", "contradicted"], timeout: 30)
+        #expect(r.status == 3, "\(r.status) \(r.out) \(r.err)")
+        #expect(r.err.contains("TASKS.md"), "\(r.err)")
+        #expect(r.err.contains("missing"), "\(r.err)")
+    }
 }
