@@ -125,7 +125,10 @@ public final class ClaimsService: Sendable {
 
     /// The claims in one source file: a Task Master `tasks.json`, or Markdown. Nil when a
     /// `tasks.json` is not a Task Master file (invalid JSON, no "tasks").
+    /// Bytes that are not UTF-8 (a Latin-1 doc) are kept as escapes (`GitPath.escapingInvalidUTF8`),
+    /// so a path the doc names is looked up byte for byte.
     static func extract(_ bytes: [UInt8], path: String, commit: String) -> [ExtractedClaim]? {
+        let bytes = GitPath.escapingInvalidUTF8(bytes)
         if TaskMasterExtractor.isTaskMasterFile(path) { return TaskMasterExtractor.claims(in: bytes, path: path, commit: commit) }
         return DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path, commit: commit)
     }
@@ -263,9 +266,11 @@ public final class ClaimsService: Sendable {
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
         return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
                             claims: results.map { r in
-            .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
-                  scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
-                  verdictClass: r.verdictClass, evidence: r.evidence)
+            // Bytes kept as escapes for byte-exact lookups are shown as git shows them (U+FFFD).
+            .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: GitPath.displayString(r.claim.text),
+                  subject: GitPath.displayString(r.claim.subject), scope: r.claim.scope.map(GitPath.displayString),
+                  source: r.claim.source, verdict: r.verdict.rawValue,
+                  verdictClass: r.verdictClass, evidence: r.evidence.map(GitPath.displayString))
         })
     }
 }
@@ -387,19 +392,19 @@ final class GitFacts: RepositoryFacts {
     }
 
     func kind(of path: String) -> PathKind? {
-        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }) else { return nil }
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }) else { return nil }
         return entry.kind == .tree ? .directory : .file
     }
 
     func contents(of path: String) -> [UInt8]? {
-        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }),
               entry.kind == .blob else { return nil }
         return noting { () throws(GitError) in try repo.blob(entry.id) }
     }
 
     func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)? {
         // A directory is deleted when its files are: look for the path itself, then for files under it.
-        guard let events = try? ledger?.events(of: Data(path.utf8)) else { return nil }
+        guard let events = try? ledger?.events(of: Data(GitPath(escaped: path).bytes)) else { return nil }
         for event in events where event.status == "D" {
             guard let id = ObjectID(hex: event.commit), isAncestor(event.commit) else { continue }
             return (event.commit, event.subject, renameTarget(of: path, in: id))
@@ -414,13 +419,13 @@ final class GitFacts: RepositoryFacts {
         guard let added = try? ledger?.paths(of: commit.hex).filter({ $0.status == "A" }), !added.isEmpty,
               let header = try? repo.commitHeader(commit), let parent = header.parents.first,
               let parentTree = try? repo.commitHeader(parent).tree,
-              let gone = try? repo.treeEntry(GitPath(path), inTree: parentTree) else { return nil }
+              let gone = try? repo.treeEntry(GitPath(escaped: path), inTree: parentTree) else { return nil }
         let addedPaths = added.map { GitPath(bytes: Array($0.path)) }
         for candidate in addedPaths {
-            if let entry = try? repo.treeEntry(candidate, inTree: header.tree), entry.id == gone.id { return candidate.string }
+            if let entry = try? repo.treeEntry(candidate, inTree: header.tree), entry.id == gone.id { return candidate.escapedString }
         }
-        let named = addedPaths.filter { $0.lastComponent == GitPath(path).lastComponent }
-        return named.count == 1 ? named[0].string : nil
+        let named = addedPaths.filter { $0.lastComponent == GitPath(escaped: path).lastComponent }
+        return named.count == 1 ? named[0].escapedString : nil
     }
 
 
@@ -436,12 +441,12 @@ final class GitFacts: RepositoryFacts {
 
     private var ancestors: Set<String>??
 
-    func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(path)) }
+    func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(escaped: path)) }
 
     func files(under path: String) -> [String] {
         if let cached = filesUnder[path] { return cached }
-        let listed = (noting { () throws(GitError) in try repo.files(inTree: tree, under: GitPath(path)) } ?? [])
-            .filter { $0.entry.kind == .blob }.map(\.path.string)
+        let listed = (noting { () throws(GitError) in try repo.files(inTree: tree, under: GitPath(escaped: path)) } ?? [])
+            .filter { $0.entry.kind == .blob }.map(\.path.escapedString)
         filesUnder[path] = listed
         return listed
     }
@@ -451,13 +456,13 @@ final class GitFacts: RepositoryFacts {
 
     var changedFiles: [String] {
         if let changedFilesOverride { return changedFilesOverride }
-        return ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.string)
+        return ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.escapedString)
     }
 
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
     func testCount(of path: String) -> Int {
         guard !TestCounter.frameworks(forPath: path).isEmpty,
-              let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+              let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }),
               entry.kind == .blob else { return 0 }
         let kind = TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",")
         if let cached = ScanCaches.tests.value(for: entry.id, kind) { return cached }
@@ -492,7 +497,7 @@ final class GitFacts: RepositoryFacts {
                 names = SymbolDefinitions.definitions(in: String(decoding: bytes, as: UTF8.self), language: language)
                 ScanCaches.symbols.store(names, for: entry.id, language.rawValue)
             }
-            for name in names where index[name] == nil { index[name] = path.string }
+            for name in names where index[name] == nil { index[name] = path.escapedString }
         }
         return index
     }

@@ -97,4 +97,32 @@ import Testing
         #expect(r.err.contains("TASKS.md"), "\(r.err)")
         #expect(r.err.contains("missing"), "\(r.err)")
     }
+
+    // MARK: - Item 7: paths are bytes
+
+    @Test func nonUTF8PathNamedInALatin1DocIsVerifiedByteForByte() throws {
+        let fx = try GitFixture()
+        let latin1 = Array("src/caf".utf8) + [0xE9] + Array(".rs".utf8)      // "café.rs" in Latin-1
+        let other = Array("src/caf".utf8) + [0xE8] + Array(".rs".utf8)       // "cafè.rs": not in the tree
+        let blob = try fx.git("hash-object", "-w", "--stdin", input: Data("pub fn cafe() {}\n".utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try fx.git("update-index", "--add", "--index-info", input: Data(Array("100644 blob \(blob)\t".utf8) + latin1 + [0x0A]))
+        let doc = Array("# Tasks\n\n- [x] T001 `".utf8) + latin1 + Array("` done\n- [x] T002 `".utf8) + other + Array("` done\n".utf8)
+        try fx.write("TASKS.md", Data(doc))
+        try fx.git("add", "TASKS.md")
+        try fx.gitData(["commit", "-q", "-m", "Ship the cafe"], environment: fx.dateEnvironment())
+        // Ground truth: the tree holds the raw byte 0xE9.
+        let listed = try fx.gitData(["ls-tree", "-r", "-z", "--name-only", "HEAD"]).stdout
+        #expect(Array(listed).split(separator: 0).contains { Array($0) == latin1 })
+
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path, "--format", "json"], timeout: 30)
+        let all = try claims(r)
+        let t1 = try #require(all.first { ($0["text"] as? String)?.contains("T001") == true }, "\(all)")
+        #expect(t1["verdict"] as? String == "verified", "\(t1)")
+        // The byte next to it is a different path: still contradicted, so the match is exact.
+        let t2 = try #require(all.first { ($0["text"] as? String)?.contains("T002") == true }, "\(all)")
+        #expect(t2["verdict"] as? String == "contradicted", "\(t2)")
+        // Output stays valid UTF-8 (the byte shows as U+FFFD, as git paths do elsewhere).
+        #expect((t1["text"] as? String)?.contains("caf\u{FFFD}.rs") == true, "\(t1)")
+    }
 }

@@ -53,4 +53,20 @@ struct DamagedObjectTests {
             #expect(error.message.contains(head), "\(error)")
         }
     }
+
+    @Test func escapedPathsKeepEveryByte() throws {
+        let latin1: [UInt8] = Array("src/caf".utf8) + [0xE9] + Array(".rs".utf8)
+        let path = GitPath(bytes: latin1)
+        #expect(!path.isValidUTF8)
+        #expect(GitPath(escaped: path.escapedString) == path)
+        #expect(GitPath.displayString(path.escapedString) == path.string)
+        // Valid UTF-8 is unchanged, an escape scalar already in the text survives the round trip,
+        // and a lone continuation byte or a truncated sequence is escaped byte by byte.
+        for bytes: [UInt8] in [Array("src/café.rs".utf8), Array("\u{10FFE9}".utf8), [0x80, 0x41], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80]] {
+            let p = GitPath(bytes: bytes)
+            #expect(GitPath(escaped: p.escapedString) == p, "\(bytes)")
+            #expect(GitPath.escapingInvalidUTF8(bytes).count >= bytes.count)
+        }
+        #expect(GitPath(bytes: Array("src/café.rs".utf8)).escapedString == "src/café.rs")
+    }
 }
