@@ -479,6 +479,20 @@ final class GitFacts: RepositoryFacts {
 
     var isShallow: Bool { repo.isShallow }
 
+    var shallowBoundary: [String] { repo.shallowBoundary.map(\.hex) }
+
+    func submodule(containing path: String) -> (path: String, commit: String)? {
+        let components = GitPath(escaped: path).components
+        var prefix = GitPath(bytes: [])
+        for component in components.dropLast() {
+            prefix = prefix.appending(component)
+            guard let entry = noting({ () throws(GitError) in try repo.treeEntry(prefix, inTree: tree) }) else { return nil }
+            if entry.kind == .submodule { return (prefix.escapedString, entry.id.hex) }
+            guard entry.kind == .tree else { return nil }
+        }
+        return nil
+    }
+
     func definition(of name: String) -> String? {
         if symbolIndex == nil { symbolIndex = buildSymbolIndex() }
         return symbolIndex?[name]

@@ -125,4 +125,60 @@ import Testing
         // Output stays valid UTF-8 (the byte shows as U+FFFD, as git paths do elsewhere).
         #expect((t1["text"] as? String)?.contains("caf\u{FFFD}.rs") == true, "\(t1)")
     }
+
+    // MARK: - Item 8: submodules and shallow clones
+
+    @Test func claimInsideASubmoduleIsUnverifiableNamingTheSubmodule() throws {
+        let library = try GitFixture()
+        try library.commit("Library", files: ["src/lib.rs": "pub fn lib() {}\n"])
+        let fx = try GitFixture()
+        try fx.commit("Start", files: ["README.md": "app\n"])
+        try fx.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", library.path.path, "vendor/lib")
+        try fx.commit("Vendor the library", files: ["TASKS.md": "# Tasks\n\n- [x] T001 `vendor/lib/src/lib.rs` vendored\n- [x] T002 `src/none.rs`\n"])
+        let pinned = try fx.rev("HEAD:vendor/lib")
+        #expect(try fx.git("ls-tree", "HEAD", "vendor/lib").hasPrefix("160000 commit \(pinned)"))
+
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path, "--format", "json"], timeout: 30)
+        let all = try claims(r)
+        let t1 = try #require(all.first { ($0["text"] as? String)?.contains("T001") == true }, "\(all)")
+        #expect(t1["verdict"] as? String == "unverifiable", "\(t1)")
+        #expect(t1["class"] as? String == "inside a submodule")
+        let evidence = (t1["evidence"] as? [String] ?? []).joined(separator: " ")
+        #expect(evidence.contains("vendor/lib") && evidence.contains(String(pinned.prefix(12))), "\(evidence)")
+        // A path outside the submodule is judged as before.
+        let t2 = try #require(all.first { ($0["text"] as? String)?.contains("T002") == true })
+        #expect(t2["verdict"] as? String == "contradicted")
+        #expect(t2["class"] as? String == "never-existed")
+    }
+
+    /// A doc claims a file that a later commit deleted. The full clone knows it was deleted; a
+    /// depth-1 clone cannot see that history, so the claim is unverifiable, not "never existed".
+    @Test func shallowCloneCannotSayAPathNeverExisted() throws {
+        let origin = try GitFixture()
+        try origin.commit("Ship old", files: ["src/old.rs": "pub fn old() {}\n", "TASKS.md": "# Tasks\n\n- [x] T001 `src/old.rs` shipped\n"])
+        try origin.commit("Remove old", files: ["src/new.rs": "pub fn new() {}\n"], deleting: ["src/old.rs"])
+        let full = try claims(try runProcess(assayExecutable(), ["claims", "--repo", origin.path.path, "--format", "json"], timeout: 30))
+        #expect(full.first?["verdict"] as? String == "stale", "\(full)")
+
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("assay-shallow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let clonePath = root.appendingPathComponent("clone")
+        let cloned = try runProcess("git", ["clone", "-q", "--depth", "1", "file://" + origin.path.path, clonePath.path],
+                                    environment: ["GIT_CONFIG_NOSYSTEM": "1"], timeout: 60)
+        #expect(cloned.status == 0, "\(cloned.err)")
+        let clone = GitFixture(existing: clonePath, root: root)
+        let boundary = try String(contentsOf: clonePath.appendingPathComponent(".git/shallow"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(boundary == (try clone.head()))
+
+        let r = try runProcess(assayExecutable(), ["claims", "--repo", clonePath.path, "--format", "json", "--fail-on", "contradicted"], timeout: 30)
+        #expect(r.status == 0, "\(r.status) \(r.err)")
+        let t1 = try #require(try claims(r).first)
+        #expect(t1["verdict"] as? String == "unverifiable", "\(t1)")
+        #expect(t1["class"] as? String == "shallow clone")
+        let evidence = (t1["evidence"] as? [String] ?? []).joined(separator: " ")
+        #expect(evidence.contains(String(boundary.prefix(12))), "\(evidence)")
+        #expect(evidence.contains("git fetch --unshallow"), "\(evidence)")
+        #expect(!evidence.contains("any earlier commit"), "\(evidence)")
+    }
 }

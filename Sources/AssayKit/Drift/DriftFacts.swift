@@ -195,6 +195,10 @@ final class DriftFacts: RepositoryFacts {
 
     var isShallow: Bool { base.isShallow }
 
+    var shallowBoundary: [String] { base.shallowBoundary }
+
+    func submodule(containing path: String) -> (path: String, commit: String)? { base.submodule(containing: path) }
+
     /// The tree entry at a path ("" is the root tree), remembered.
     func entry(_ path: String) -> EntryAnswer {
         if path.isEmpty { return EntryAnswer(id: tree, mode: 0o040000) }
