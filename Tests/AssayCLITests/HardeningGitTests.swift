@@ -181,4 +181,39 @@ import Testing
         #expect(evidence.contains("git fetch --unshallow"), "\(evidence)")
         #expect(!evidence.contains("any earlier commit"), "\(evidence)")
     }
+
+    // MARK: - Item 9: messages
+
+    @Test func emptyRepositorySaysNoCommitYet() throws {
+        let fx = try GitFixture()
+        let audit = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path], timeout: 30)
+        #expect(audit.status == 0, "\(audit.err)")
+        #expect(audit.err.contains("no commit yet"), "\(audit.err)")
+        #expect(!audit.err.contains("0000000000"), "\(audit.err)")
+        let claims = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path], timeout: 30)
+        #expect(claims.status == 2)
+        #expect(claims.err.contains("no commit yet"), "\(claims.err)")
+    }
+
+    @Test func rangeBeyondTheShallowBoundarySaysHowToFetchIt() throws {
+        let origin = try GitFixture()
+        for i in 1...4 { try origin.commit("c\(i)", files: ["f\(i).txt": "\(i)\n"]) }
+        let old = try origin.rev("HEAD~2")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("assay-shallow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let clonePath = root.appendingPathComponent("clone")
+        let cloned = try runProcess("git", ["clone", "-q", "--depth", "1", "file://" + origin.path.path, clonePath.path],
+                                    environment: ["GIT_CONFIG_NOSYSTEM": "1"], timeout: 60)
+        #expect(cloned.status == 0, "\(cloned.err)")
+        let clone = GitFixture(existing: clonePath, root: root)
+        // Ground truth: git cannot find the old commit in the clone.
+        #expect(try runProcess("git", ["-C", clonePath.path, "cat-file", "-e", old]).status != 0)
+        for spec in ["\(old)..HEAD", "HEAD~2..HEAD"] {
+            let r = try runProcess(assayExecutable(), ["audit", "--repo", clonePath.path, "--range", spec], timeout: 30)
+            #expect(r.status == 2, "\(spec): \(r.err)")
+            #expect(r.err.contains("shallow"), "\(spec): \(r.err)")
+            #expect(r.err.contains("git fetch --unshallow") && r.err.contains("fetch-depth: 0"), "\(spec): \(r.err)")
+            #expect(r.err.contains(String(try clone.head().prefix(12))), "\(spec): \(r.err)")
+        }
+    }
 }
