@@ -99,11 +99,24 @@ final class LooseObjectGuard {
             for name in matches {
                 guard let id = ObjectID(hex: fanout + name), !whole.contains(id) else { continue }
                 let path = folder + "/" + name
-                if let problem = Self.inspect(path: path, id: id) { return problem }
+                if let problem = Self.inspect(path: path, id: id) {
+                    // libgit2 reads packs before loose files: a packed copy is what it will read.
+                    if !directories.contains(where: { Self.isPacked(id, in: $0) }) { return problem }
+                }
                 whole.insert(id)
             }
         }
         return nil
+    }
+
+    /// True when a pack in `directory` holds the object (asked of libgit2's own pack backend; only
+    /// when a loose copy is damaged, so the cost of opening the packs' indexes is rare).
+    static func isPacked(_ id: ObjectID, in directory: String) -> Bool {
+        var backend: UnsafeMutablePointer<git_odb_backend>?
+        guard git_odb_backend_pack(&backend, directory) == 0, let backend else { return false }
+        defer { backend.pointee.free?(backend) }
+        var oid = id.gitOID
+        return backend.pointee.exists?(backend, &oid) == 1
     }
 
     /// Inflates a loose object file to its end (discarding the output): nil when the zlib stream is

@@ -39,6 +39,20 @@ struct DamagedObjectTests {
         #expect(try repo.blob(oid(b)) == Array(fx.git("cat-file", "blob", b).utf8))
     }
 
+    /// git reads a packed copy before a loose one; so does libgit2. A damaged loose duplicate of a
+    /// packed object is not an error.
+    @Test func damagedLooseCopyOfAPackedObjectReadsFromThePack() throws {
+        let fx = try GitFixture()
+        try fx.commit("One", files: ["a.txt": String(repeating: "packed and loose\n", count: 20)])
+        let a = try fx.rev("HEAD:a.txt")
+        try fx.git("repack", "-a", "-q")  // packs everything and keeps the loose files
+        #expect(FileManager.default.fileExists(atPath: fx.path.appendingPathComponent(".git/objects/\(a.prefix(2))/\(a.dropFirst(2))").path))
+        try truncate(fx, a, to: 5)
+        let expected = Array(try fx.git("cat-file", "blob", a).utf8)
+        let repo = try Repository(discoveringFrom: fx.path.path)
+        #expect(try repo.blob(oid(a)) == expected)
+    }
+
     /// A damaged commit is reported where libgit2 rewords the error (peeling HEAD).
     @Test func truncatedLooseCommitNamesTheObjectWhenPeelingHead() throws {
         let fx = try GitFixture()
