@@ -124,6 +124,13 @@ import Testing
         #expect(t2["verdict"] as? String == "contradicted", "\(t2)")
         // Output stays valid UTF-8 (the byte shows as U+FFFD, as git paths do elsewhere).
         #expect((t1["text"] as? String)?.contains("caf\u{FFFD}.rs") == true, "\(t1)")
+        // Drift reads the doc the same way: the claim about the file that exists is not drifting.
+        let drift = try runProcess(assayExecutable(), ["drift", "--repo", fx.path.path, "--format", "json"], timeout: 30)
+        let report = try #require(try JSONSerialization.jsonObject(with: drift.stdout) as? [String: Any], "\(drift.err)")
+        let driftClaims = try #require(report["claims"] as? [[String: Any]])
+        let d1 = try #require(driftClaims.first { ($0["text"] as? String)?.contains("T001") == true }, "\(driftClaims)")
+        #expect(d1["verdict"] as? String == "verified", "\(d1)")
+        #expect((d1["text"] as? String)?.contains("caf\u{FFFD}.rs") == true, "\(d1)")
     }
 
     // MARK: - Item 8: submodules and shallow clones

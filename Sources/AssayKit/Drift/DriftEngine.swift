@@ -367,10 +367,12 @@ final class DriftEngine {
             result = ClaimResult(claim: result.claim, verdict: .unverifiable, verdictClass: "objects missing",
                                  evidence: ["could not read: \(at.base.missingObjects[missingBefore])"])
         }
-        var out = DriftClaim(id: c.claim.id, kind: c.claim.kind.rawValue, text: c.claim.text, subject: c.claim.subject,
-                             scope: c.claim.scope, path: c.claim.source.path ?? "", line: c.claim.source.line,
+        // Bytes a non-UTF-8 doc kept as escapes (for byte-exact lookups) are shown as U+FFFD.
+        var out = DriftClaim(id: c.claim.id, kind: c.claim.kind.rawValue, text: GitPath.displayString(c.claim.text),
+                             subject: GitPath.displayString(c.claim.subject), scope: c.claim.scope.map(GitPath.displayString),
+                             path: c.claim.source.path ?? "", line: c.claim.source.line,
                              section: [], verdict: result.verdict.rawValue, verdictClass: result.verdictClass,
-                             evidence: result.evidence, origin: nil, introduced: nil, since: nil,
+                             evidence: result.evidence.map(GitPath.displayString), origin: nil, introduced: nil, since: nil,
                              firstSeen: nil, lastVerified: nil, drift: nil)
         let introducedID = written?.commit ?? writtenID ?? at.commit
         out.firstSeen = introducedID.hex
