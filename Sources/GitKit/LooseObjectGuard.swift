@@ -28,7 +28,12 @@ final class LooseObjectGuard {
         defer { git_odb_free(odb) }
         let backend = UnsafeMutablePointer<assay_odb_guard>.allocate(capacity: 1)
         backend.initialize(to: assay_odb_guard())
-        try check(git_odb_init_backend(&backend.pointee.parent, UInt32(GIT_ODB_BACKEND_VERSION)), "git_odb_init_backend")
+        let initialized = git_odb_init_backend(&backend.pointee.parent, UInt32(GIT_ODB_BACKEND_VERSION))
+        if initialized < 0 {
+            backend.deinitialize(count: 1)
+            backend.deallocate()
+            throw lastError(initialized, "git_odb_init_backend")
+        }
         backend.pointee.context = Unmanaged.passRetained(LooseObjectGuard(directories: directories)).toOpaque()
         backend.pointee.parent.read = { _, _, _, backend, oid in LooseObjectGuard.answer(backend, oid) }
         backend.pointee.parent.read_header = { _, _, backend, oid in LooseObjectGuard.answer(backend, oid) }
@@ -46,8 +51,11 @@ final class LooseObjectGuard {
         }
         let result = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 1000) }
         if result < 0 {
-            backend.pointee.parent.free?(&backend.pointee.parent)
-            throw lastError(result, "git_odb_add_backend")
+            let error = lastError(result, "git_odb_add_backend")
+            if let context = backend.pointee.context { Unmanaged<LooseObjectGuard>.fromOpaque(context).release() }
+            backend.deinitialize(count: 1)
+            backend.deallocate()
+            throw error
         }
     }
 
