@@ -13,8 +13,8 @@ import Synchronization
 final class LooseObjectGuard {
     /// `objects` directories to look for loose files in: the repository's own, then alternates.
     let directories: [String]
-    /// Names of the files in each fan-out directory (`<objects>/ab`), listed on first use.
-    private var listings: [String: Set<String>] = [:]
+    /// The loose objects of each fan-out directory (by the id's first byte), listed on first use.
+    private var listings: [Int: [ObjectID: String]] = [:]
     /// Loose objects already found whole (each is read once per handle).
     private var whole: Set<ObjectID> = []
     private let lock = NSLock()
@@ -66,8 +66,7 @@ final class LooseObjectGuard {
               let context = backend.withMemoryRebound(to: assay_odb_guard.self, capacity: 1, { $0.pointee.context })
         else { return GIT_PASSTHROUGH.rawValue }
         let guardian = Unmanaged<LooseObjectGuard>.fromOpaque(context).takeUnretainedValue()
-        let hex = String(ObjectID(oid).hex.prefix(length))
-        guard let problem = guardian.problem(hexPrefix: hex) else { return GIT_PASSTHROUGH.rawValue }
+        guard let problem = guardian.problem(ObjectID(oid), length: length) else { return GIT_PASSTHROUGH.rawValue }
         git_error_set_str(Int32(GIT_ERROR_ZLIB.rawValue), problem)
         refused.store(true, ordering: .relaxed)
         Thread.current.threadDictionary[problemKey] = problem
@@ -89,32 +88,47 @@ final class LooseObjectGuard {
         return problem
     }
 
-    /// What is wrong with the loose object(s) whose id starts with `hexPrefix`, or nil when none is
-    /// damaged (or none is stored loose).
-    func problem(hexPrefix: String) -> String? {
-        guard hexPrefix.count >= 2 else { return nil }
-        let fanout = String(hexPrefix.prefix(2)), rest = hexPrefix.dropFirst(2)
+    /// What is wrong with the loose object(s) whose id starts with the first `length` hex digits of
+    /// `id`, or nil when none is damaged (or none is stored loose). The common case (a full id that
+    /// is packed, or loose and already checked) costs a dictionary lookup and no allocation.
+    func problem(_ id: ObjectID, length: Int) -> String? {
+        guard length >= 2 else { return nil }
+        let fanout = Int(truncatingIfNeeded: id.a >> 56)
         lock.lock(); defer { lock.unlock() }
-        for directory in directories {
-            let folder = directory + "/" + fanout
-            let names: Set<String>
-            if let listed = listings[folder] { names = listed } else {
-                names = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-                listings[folder] = names
+        let table = looseFiles(fanout)
+        let candidates: [(ObjectID, String)]
+        if length >= 40 {
+            guard let path = table[id] else { return nil }
+            candidates = [(id, path)]
+        } else {
+            let prefix = id.hex.prefix(length)
+            candidates = table.filter { $0.key.hex.hasPrefix(prefix) }.map { ($0.key, $0.value) }
+        }
+        for (found, path) in candidates where !whole.contains(found) {
+            if let problem = Self.inspect(path: path, id: found) {
+                // libgit2 reads packs before loose files: a packed copy is what it will read.
+                if !directories.contains(where: { Self.isPacked(found, in: $0) }) { return problem }
             }
-            let matches = rest.count == 38 ? (names.contains(String(rest)) ? [String(rest)] : [])
-                                           : names.filter { $0.count == 38 && $0.hasPrefix(rest) }
-            for name in matches {
-                guard let id = ObjectID(hex: fanout + name), !whole.contains(id) else { continue }
-                let path = folder + "/" + name
-                if let problem = Self.inspect(path: path, id: id) {
-                    // libgit2 reads packs before loose files: a packed copy is what it will read.
-                    if !directories.contains(where: { Self.isPacked(id, in: $0) }) { return problem }
-                }
-                whole.insert(id)
-            }
+            whole.insert(found)
         }
         return nil
+    }
+
+    /// The loose objects in one fan-out directory (`<objects>/ab`) of every object directory, with
+    /// their files; listed on first use (the repository's own directory wins over alternates).
+    private func looseFiles(_ fanout: Int) -> [ObjectID: String] {
+        if let listed = listings[fanout] { return listed }
+        let hex = Array("0123456789abcdef")
+        let name = String([hex[fanout >> 4], hex[fanout & 0xf]])
+        var table: [ObjectID: String] = [:]
+        for directory in directories {
+            let folder = directory + "/" + name
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.utf8.count == 38 {
+                if let id = ObjectID(hex: name + file), table[id] == nil { table[id] = folder + "/" + file }
+            }
+        }
+        listings[fanout] = table
+        return table
     }
 
     /// True when a pack in `directory` holds the object (asked of libgit2's own pack backend; only

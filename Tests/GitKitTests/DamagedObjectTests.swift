@@ -34,6 +34,14 @@ struct DamagedObjectTests {
             #expect(error.message.contains(a), "\(error)")
             #expect(error.message.contains("truncated"), "\(error)")
         }
+        // By an abbreviated id too (libgit2 reads it by prefix).
+        do {
+            _ = try repo.resolve(String(a.prefix(10)))
+            Issue.record("a truncated blob was resolved")
+        } catch {
+            #expect(error.isCorruptObject, "\(error)")
+            #expect(error.message.contains(a), "\(error)")
+        }
         #expect(Date().timeIntervalSince(started) < 2)
         // The intact blob next to it still reads, with git's bytes.
         #expect(try repo.blob(oid(b)) == Array(fx.git("cat-file", "blob", b).utf8))
