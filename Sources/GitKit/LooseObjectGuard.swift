@@ -13,13 +13,37 @@ import Synchronization
 final class LooseObjectGuard {
     /// `objects` directories to look for loose files in: the repository's own, then alternates.
     let directories: [String]
-    /// The loose objects of each fan-out directory (by the id's first byte), listed on first use.
+    /// The loose objects of each fan-out directory (by the id's first byte), as `shared` listed them.
     private var listings: [Int: [ObjectID: String]] = [:]
-    /// Loose objects already found whole (each is read once per handle).
-    private var whole: Set<ObjectID> = []
-    private let lock = NSLock()
+    private let key: String
 
-    init(directories: [String]) { self.directories = directories }
+    init(directories: [String]) {
+        self.directories = directories
+        key = directories.joined(separator: "\0")
+    }
+
+    /// What every handle of the process shares: directory listings, the objects found whole, and
+    /// the buffers to inflate with. A repository opened many times (per thread, per step) lists
+    /// and checks each loose object once.
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        /// By object directories, then fan-out: the listing, with the directories' modification
+        /// times it was made at (a handle opened later lists again when they changed).
+        var listings: [String: [Int: (stamp: [Int], files: [ObjectID: String])]] = [:]
+        /// Loose object files found whole, by path (the same id in another repository is another file).
+        var whole: Set<String> = []
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        let stream: UnsafeMutablePointer<z_stream> = {
+            let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            s.initialize(to: z_stream())
+            return s
+        }()
+        var streamReady = false
+    }
+
+    private static let shared = Shared()
+    private var lock: NSLock { Self.shared.lock }
 
     /// Adds a guard to `repo`'s object database, ahead of every other backend.
     static func install(on repo: OpaquePointer, directories: [String]) throws(GitError) {
@@ -104,12 +128,12 @@ final class LooseObjectGuard {
             let prefix = id.hex.prefix(length)
             candidates = table.filter { $0.key.hex.hasPrefix(prefix) }.map { ($0.key, $0.value) }
         }
-        for (found, path) in candidates where !whole.contains(found) {
+        for (found, path) in candidates where !Self.shared.whole.contains(path) {
             if let problem = Self.inspect(path: path, id: found) {
                 // libgit2 reads packs before loose files: a packed copy is what it will read.
                 if !directories.contains(where: { Self.isPacked(found, in: $0) }) { return problem }
             }
-            whole.insert(found)
+            Self.shared.whole.insert(path)
         }
         return nil
     }
@@ -120,14 +144,25 @@ final class LooseObjectGuard {
         if let listed = listings[fanout] { return listed }
         let hex = Array("0123456789abcdef")
         let name = String([hex[fanout >> 4], hex[fanout & 0xf]])
+        let folders = directories.map { $0 + "/" + name }
+        // Modification times (ns) of the fan-out directories: adding or removing a file changes them.
+        let stamp: [Int] = folders.map { folder in
+            var info = stat()
+            guard stat(folder, &info) == 0 else { return -1 }
+            return info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
+        }
+        if let listed = Self.shared.listings[key]?[fanout], listed.stamp == stamp {
+            listings[fanout] = listed.files
+            return listed.files
+        }
         var table: [ObjectID: String] = [:]
-        for directory in directories {
-            let folder = directory + "/" + name
+        for folder in folders {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.utf8.count == 38 {
-                if let id = ObjectID(hex: name + file), table[id] == nil { table[id] = folder + "/" + file }
+                if let id = ObjectID(fanout: UInt8(fanout), hexRest: file), table[id] == nil { table[id] = folder + "/" + file }
             }
         }
         listings[fanout] = table
+        Self.shared.listings[key, default: [:]][fanout] = (stamp, table)
         return table
     }
 
@@ -141,30 +176,74 @@ final class LooseObjectGuard {
         return backend.pointee.exists?(backend, &oid) == 1
     }
 
-    /// Inflates a loose object file to its end (discarding the output): nil when the zlib stream is
-    /// complete, else what is wrong.
-    static func inspect(path: String, id: ObjectID) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }  // unreadable: libgit2 says why
-        var stream = z_stream()
-        guard assay_inflate_init(&stream) == Z_OK else { return nil }
-        defer { inflateEnd(&stream) }
+    /// Inflates a loose object file to its end, discarding the output: nil when the zlib stream is
+    /// complete (or the file cannot be opened: libgit2 then says why), else what is wrong.
+    private static func inspect(path: String, id: ObjectID) -> String? {
+        let (input, output, stream) = (shared.input, shared.output, shared.stream)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if shared.streamReady { inflateReset(stream) } else {
+            guard assay_inflate_init(stream) == Z_OK else { return nil }
+            shared.streamReady = true
+        }
+        let inBytes = input.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let outBytes = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var size = 0
         var result: Int32 = Z_OK
-        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
-        data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
-            stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress)
-            stream.avail_in = uInt(input.count)
-            scratch.withUnsafeMutableBufferPointer { out in
-                // Each call either makes progress or says it cannot (Z_BUF_ERROR): the loop ends.
+        reading: while true {
+            let n = read(fd, inBytes, input.count)
+            if n < 0 { return nil }
+            if n == 0 {
+                // The file is read: let zlib hand over what it holds. Each call makes progress or
+                // says it cannot (Z_BUF_ERROR), so the loop ends.
+                stream.pointee.avail_in = 0
                 repeat {
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    result = inflate(&stream, Z_NO_FLUSH)
+                    stream.pointee.next_out = outBytes
+                    stream.pointee.avail_out = uInt(output.count)
+                    result = inflate(stream, Z_NO_FLUSH)
                 } while result == Z_OK
+                break reading
+            }
+            size += n
+            stream.pointee.next_in = inBytes
+            stream.pointee.avail_in = uInt(n)
+            while stream.pointee.avail_in > 0 {
+                stream.pointee.next_out = outBytes
+                stream.pointee.avail_out = uInt(output.count)
+                result = inflate(stream, Z_NO_FLUSH)
+                if result != Z_OK { break reading }
             }
         }
         if result == Z_STREAM_END { return nil }
         let why = result == Z_BUF_ERROR ? "its zlib stream ends early (the file is truncated)"
             : "its zlib stream is damaged (zlib error \(result))"
-        return "loose object \(id.hex) is corrupt: \(path) (\(data.count) bytes): \(why)"
+        return "loose object \(id.hex) is corrupt: \(path) (\(size) bytes): \(why)"
+    }
+}
+
+extension ObjectID {
+    /// The id whose first byte is `fanout` and whose other 19 bytes are the 38 hex digits of a loose
+    /// object's file name; nil for any other name. No allocation: directories can hold thousands.
+    init?(fanout: UInt8, hexRest: String) {
+        var name = hexRest
+        let parsed: (UInt64, UInt64, UInt32)? = name.withUTF8 { digits in
+            guard digits.count == 38 else { return nil }
+            func nibble(_ c: UInt8) -> UInt64? {
+                switch c {
+                case 0x30...0x39: return UInt64(c - 0x30)
+                case 0x61...0x66: return UInt64(c - 0x61 + 10)
+                default: return nil
+                }
+            }
+            var a = UInt64(fanout), b: UInt64 = 0, c: UInt64 = 0
+            for i in 0..<38 {
+                guard let v = nibble(digits[i]) else { return nil }
+                if i < 14 { a = a << 4 | v } else if i < 30 { b = b << 4 | v } else { c = c << 4 | v }
+            }
+            return (a, b, UInt32(c))
+        }
+        guard let parsed else { return nil }
+        a = parsed.0; b = parsed.1; c = parsed.2
     }
 }

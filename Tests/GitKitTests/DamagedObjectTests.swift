@@ -61,6 +61,30 @@ struct DamagedObjectTests {
         #expect(try repo.blob(oid(a)) == expected)
     }
 
+    /// Handles share what they listed and checked, but a handle opened after git wrote (and here
+    /// damaged) a new loose object sees it.
+    @Test func aHandleOpenedLaterSeesNewLooseObjects() throws {
+        let fx = try GitFixture()
+        try fx.commit("One", files: ["a.txt": "first\n"])
+        let first = try Repository(discoveringFrom: fx.path.path)
+        // Asking for an absent object in every fan-out directory makes the first handle list them all.
+        for byte in 0..<256 {
+            _ = try? first.blob(#require(ObjectID(bytes: [UInt8(byte)] + [UInt8](repeating: 0, count: 19))))
+        }
+        let damaged = try fx.git("hash-object", "-w", "--stdin", input: Data("written later\n".utf8)).trimmed
+        let intact = try fx.git("hash-object", "-w", "--stdin", input: Data("also written later\n".utf8)).trimmed
+        try truncate(fx, damaged, to: 5)
+        let second = try Repository(discoveringFrom: fx.path.path)
+        let damagedID = try oid(damaged)
+        do {
+            _ = try second.blob(damagedID)
+            Issue.record("a truncated blob was read")
+        } catch {
+            #expect(error.isCorruptObject && error.message.contains(damaged), "\(error)")
+        }
+        #expect(try second.blob(oid(intact)) == Array("also written later\n".utf8))
+    }
+
     /// A damaged commit is reported where libgit2 rewords the error (peeling HEAD).
     @Test func truncatedLooseCommitNamesTheObjectWhenPeelingHead() throws {
         let fx = try GitFixture()
