@@ -260,6 +260,15 @@ public final class ClaimsService: Sendable {
         if unreadable > 0 {
             warnings.append("\(unreadable) claim\(unreadable == 1 ? "" : "s") could not be checked: git objects are missing (a partial clone?); `git fetch` brings them back")
         }
+        let cut = results.filter { $0.verdictClass == "shallow clone" || $0.verdictClass == "absent-in-shallow-history" }.count
+        if cut > 0 {
+            let boundary = repo.shallowBoundary.map { String($0.hex.prefix(12)) }.sorted().joined(separator: ", ")
+            notices.append("this clone is shallow (history stops at \(boundary)): \(cut) claim\(cut == 1 ? "" : "s") about missing paths could not be checked against older commits; `git fetch --unshallow` (or `fetch-depth: 0` in CI) fetches them")
+        }
+        let inSubmodules = results.filter { $0.verdictClass == "inside a submodule" }.count
+        if inSubmodules > 0 {
+            notices.append("\(inSubmodules) claim\(inSubmodules == 1 ? "" : "s") name files inside submodules, which are not read; check them in the submodule's repository")
+        }
         trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }

@@ -152,6 +152,8 @@ import Testing
         #expect(t1["class"] as? String == "inside a submodule")
         let evidence = (t1["evidence"] as? [String] ?? []).joined(separator: " ")
         #expect(evidence.contains("vendor/lib") && evidence.contains(String(pinned.prefix(12))), "\(evidence)")
+        let text = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path], timeout: 30)
+        #expect(text.err.contains("inside submodules"), "\(text.err)")
         // A path outside the submodule is judged as before.
         let t2 = try #require(all.first { ($0["text"] as? String)?.contains("T002") == true })
         #expect(t2["verdict"] as? String == "contradicted")
@@ -187,6 +189,10 @@ import Testing
         #expect(evidence.contains(String(boundary.prefix(12))), "\(evidence)")
         #expect(evidence.contains("git fetch --unshallow"), "\(evidence)")
         #expect(!evidence.contains("any earlier commit"), "\(evidence)")
+        // The text report says so too, on stderr, without failing the run.
+        let text = try runProcess(assayExecutable(), ["claims", "--repo", clonePath.path], timeout: 30)
+        #expect(text.status == 0, "\(text.err)")
+        #expect(text.err.contains("shallow") && text.err.contains("git fetch --unshallow"), "\(text.err)")
     }
 
     // MARK: - Item 9: messages
