@@ -27,9 +27,18 @@ public protocol RepositoryFacts {
     var isShallow: Bool { get }
     /// A file that defines `name` (a declaration, not a use), or nil when no source file does.
     func definition(of name: String) -> String?
+    /// The submodule `path` lies inside (the submodule's path and the commit it is pinned at), or
+    /// nil; files inside a submodule are not in this repository's trees.
+    func submodule(containing path: String) -> (path: String, commit: String)?
+    /// The commits a shallow clone's history stops at (their parents were not fetched); empty for a
+    /// full clone.
+    var shallowBoundary: [String] { get }
 }
 
 extension RepositoryFacts {
+    public func submodule(containing path: String) -> (path: String, commit: String)? { nil }
+    public var shallowBoundary: [String] { [] }
+
     public func testCount(of path: String) -> Int {
         guard !TestCounter.frameworks(forPath: path).isEmpty, let bytes = contents(of: path), !bytes.contains(0) else { return 0 }
         return TestCounter.count(in: String(decoding: bytes, as: UTF8.self), path: path).reduce(0) { $0 + $1.count }
@@ -59,6 +68,8 @@ public enum ClaimVerifier {
                                    evidence: ["\(kind == .directory ? "directory" : "file") \(p) exists at \(short)"])
             case .missing(let cls, let evidence):
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: evidence)
+            case .unknown(let cls, let evidence):
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: evidence)
             }
         case .absence:
             switch locate(claim.subject, docPath: docPath, facts: facts) {
@@ -67,11 +78,14 @@ public enum ClaimVerifier {
                                    evidence: ["\(p) still exists at \(short)"])
             case .missing(_, let evidence):
                 return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+            case .unknown(let cls, let evidence):
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: evidence)
             }
         case .status:
             var evidence: [String] = []
             var missing: [String] = []
             var missingClass: String?
+            var unknownClass: String?
             var stubs: [String] = []
             for p in claim.scope {
                 switch locate(p, docPath: docPath, facts: facts) {
@@ -82,11 +96,18 @@ public enum ClaimVerifier {
                     missing.append(p)
                     missingClass = missingClass ?? cls
                     evidence += why
+                case .unknown(let cls, let why):
+                    unknownClass = unknownClass ?? cls
+                    evidence += why
                 }
             }
             if !missing.isEmpty {
                 // The class of the first missing path: deleted, renamed, gitignored, never-existed.
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: missingClass, evidence: evidence)
+            }
+            if let unknownClass {
+                // No scoped path is known to be missing, but one could not be looked at.
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: unknownClass, evidence: evidence)
             }
             if !stubs.isEmpty {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "stub-present",
@@ -150,6 +171,8 @@ public enum ClaimVerifier {
                 case .found(let resolved, .file): files.append(resolved)
                 case .missing(let cls, let why):
                     return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+                case .unknown(let cls, let why):
+                    return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
                 }
             }
             files = files.filter { !TestCounter.frameworks(forPath: $0).isEmpty }
@@ -170,6 +193,9 @@ public enum ClaimVerifier {
             if case .missing(let cls, let why) = location {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
             }
+            if case .unknown(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
+            }
             guard case .found(let resolved, .file) = location, let bytes = facts.contents(of: resolved) else {
                 return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a file", evidence: ["\(path) is a directory at \(short)"])
             }
@@ -179,6 +205,9 @@ public enum ClaimVerifier {
             let location = locate(directory, docPath: docPath, facts: facts)
             if case .missing(let cls, let why) = location {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+            }
+            if case .unknown(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
             }
             guard case .found(let resolved, .directory) = location else {
                 return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a directory", evidence: ["\(directory) is a file at \(short)"])
@@ -211,6 +240,9 @@ public enum ClaimVerifier {
     enum Location {
         case found(String, PathKind)
         case missing(String, [String])
+        /// Nothing at the path here, and nothing can say whether that makes the claim false: the
+        /// path is inside a submodule, or the history that could hold it was not fetched.
+        case unknown(String, [String])
     }
 
     /// Resolves a claimed path the way code would and, when nothing is there, says why with history.
@@ -228,6 +260,13 @@ public enum ClaimVerifier {
         }
         let short = String(facts.sha.prefix(12))
         for c in candidates {
+            if let sub = facts.submodule(containing: c) {
+                return .unknown("inside a submodule", [
+                    "\(c) is inside the submodule \(sub.path) (pinned at commit \(sub.commit.prefix(12))), whose files are not read: check it in that repository",
+                ])
+            }
+        }
+        for c in candidates {
             if let gone = facts.deletion(of: c) {
                 let at = String(gone.commit.prefix(12))
                 if let to = gone.renamedTo {
@@ -240,6 +279,17 @@ public enum ClaimVerifier {
             return .missing("gitignored", ["\(ignored) is ignored by the repository's ignore rules, so it was never committed"])
         }
         let tried = candidates.joined(separator: ", ")
+        let boundary = facts.shallowBoundary
+        if !boundary.isEmpty {
+            // A shallow clone: "never existed" cannot be known. Where the claim is judged at the cut
+            // itself, it may describe a commit before it (blame stops there too): unverifiable.
+            let cut = boundary.map { String($0.prefix(12)) }.sorted().joined(separator: ", ")
+            let why = "this clone is shallow: history stops at \(cut), and earlier commits were not searched; `git fetch --unshallow` (or `fetch-depth: 0` in CI) fetches them"
+            if boundary.contains(facts.sha) {
+                return .unknown("shallow clone", ["no \(tried) at \(short)", why])
+            }
+            return .missing("absent-in-shallow-history", ["no \(tried) at \(short) or in the commits after \(cut)", why])
+        }
         return .missing("never-existed", ["no \(tried) at \(short) or in any earlier commit"])
     }
 

@@ -74,8 +74,9 @@ public enum ReceiptWriter {
         let spec = record.gitSHA ?? "HEAD"
         let commit: ObjectID
         do { commit = try repo.resolveCommit(spec) } catch {
-            if spec == "HEAD", (try? repo.head()) == nil {
-                throw AssayError("there is no commit to attach the receipt to (HEAD is unborn)",
+            // An all-zero SHA is how a run on an unborn branch names its (absent) commit.
+            if spec == "HEAD" || ObjectID(hex: spec)?.isZero == true, (try? repo.head()) == nil {
+                throw AssayError("there is no commit yet to attach the receipt to (HEAD is unborn)",
                                  at: repo.workingDirectory?.path ?? repo.gitDirectory.path, fix: "commit first, or pass --rev")
             }
             throw AssayError("unknown revision '\(spec)' for the receipt", at: repo.workingDirectory?.path ?? repo.gitDirectory.path,
