@@ -1,9 +1,10 @@
 # assay — two commands on a fresh Debian 12 machine with Swift:
 #   make run    install the C libraries, build a release binary, snapshot and check this repository
 #   make test   run every test
+# (`make dist` builds the Debian package and tarball into dist/; `make test-dist` installs and checks it.)
 SWIFT ?= swift
 APT_PACKAGES = git python3 python3-pip pkg-config libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-               libcurl4-openssl-dev libsqlite3-dev chromium
+               libcurl4-openssl-dev libsqlite3-dev chromium groff-base man-db binutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run deps build test eval-claims bench bench-audit bench-hooks bench-receipts bench-drift clean
@@ -59,6 +60,16 @@ bench-drift: deps build
 # release binary: contradicted precision and recall, false alarms on true claims, claims not extracted.
 eval-claims: build
 	python3 ../shared/realclaims/score .build/release/assay ../shared/realclaims/repos
+
+# A stripped release, a Debian package (/usr/bin/assay, man page, completions), a tarball and
+# SHA256SUMS, into dist/ (packaging/dist.sh says how the package's Depends are found).
+.PHONY: dist test-dist
+dist: deps
+	packaging/dist.sh
+
+# Installs the package built by `make dist` with apt-get and runs the installed assay (tests/dist_test.sh).
+test-dist: dist
+	tests/dist_test.sh
 
 clean:
 	rm -rf .build

@@ -35,8 +35,12 @@ public struct Suppression: Codable, Hashable, Sendable {
 public struct Finding: Codable, Hashable, Sendable {
     public var rule: String
     public var severity: Severity
-    /// Repository-relative path (`/`-separated).
+    /// Repository-relative path (`/`-separated). A path that is not valid UTF-8 shows its bad
+    /// bytes as U+FFFD here; `pathBytes` keeps them.
     public var path: String
+    /// The path's bytes as git stores them, when they are not valid UTF-8 (nil otherwise), so that
+    /// reporters can name the file exactly (percent-encoded). Not part of the JSON report.
+    public var pathBytes: [UInt8]?
     /// First and last line (1-based) in the audited content; 0 when the finding is about the whole file.
     public var line: Int
     public var endLine: Int
@@ -62,6 +66,36 @@ public struct Finding: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case rule, severity, path, line, endLine = "end_line", sha, message, evidence, fingerprint, suppression
+    }
+}
+
+extension Finding {
+    /// How many characters of a line a finding quotes before it cuts.
+    public static let excerptLimit = 200
+
+    /// `text` as a finding quotes it: whole when it has at most `limit` characters, else its first
+    /// `limit` characters and its length, `… (10,485,760 bytes)`, so one huge line (minified code,
+    /// a data blob) cannot flood a report, a PR comment or a terminal.
+    public static func excerpt(_ text: String, limit: Int = excerptLimit) -> String {
+        var end = text.startIndex
+        var count = 0
+        while end != text.endIndex && count < limit {
+            end = text.index(after: end)
+            count += 1
+        }
+        if end == text.endIndex { return text }
+        return String(text[..<end]) + "… (" + grouped(text.utf8.count) + " bytes)"
+    }
+
+    /// `10,485,760`: digits grouped by three, as the reports write sizes.
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
     }
 }
 

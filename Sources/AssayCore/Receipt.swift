@@ -95,13 +95,24 @@ public struct ReceiptPredicate: Hashable, Sendable {
     public var endedAt: String
     /// SHA-256 digests (64 hex) of the receipts of the stages this one consumed.
     public var parentReceipts: [String]
+    /// How the run chose what to judge, e.g. an audit's `staged`, `working-tree`, `commit` or
+    /// `range`; nil when the stage does not say (receipts written before this member existed).
+    public var mode: String?
+    /// What the verdict is about: `commit` (the content of `gitSHA`), `index` (the staged content:
+    /// what the next commit would record, filed on `gitSHA`, the commit it sits on) or
+    /// `working-tree`. Nil in older receipts: read it as `commit` when `gitDirty` is false.
+    public var subjectKind: String?
+
+    /// The `subjectKind` values.
+    public static let subjectKinds = ["commit", "index", "working-tree"]
 
     public init(runID: String, command: String, argv: [String], toolName: String = "assay",
                 toolVersion: String = AssayVersion.current, gitSHA: String, gitTree: String, gitDirty: Bool,
                 inputFiles: [ReceiptFile], outputFiles: [ReceiptFile], policyFiles: [ReceiptFile],
                 rubricFiles: [ReceiptFile], recordCounts: RecordCounts, validationPass: Bool, errors: [String],
                 warnings: [String], verdict: String, exitCode: Int?, durationMs: Int, startedAt: String,
-                endedAt: String, parentReceipts: [String]) {
+                endedAt: String, parentReceipts: [String], mode: String? = nil, subjectKind: String? = nil) {
+        self.mode = mode; self.subjectKind = subjectKind
         self.runID = runID; self.command = command; self.argv = argv; self.toolName = toolName
         self.toolVersion = toolVersion; self.gitSHA = gitSHA; self.gitTree = gitTree; self.gitDirty = gitDirty
         self.inputFiles = inputFiles; self.outputFiles = outputFiles; self.policyFiles = policyFiles
@@ -136,8 +147,20 @@ public struct ReceiptPredicate: Hashable, Sendable {
             "parent_receipts": .array(parentReceipts.map { .string($0) }),
         ]
         if let exitCode { o["exit_code"] = .int(Int64(exitCode)) }
+        if let mode { o["mode"] = .string(mode) }
+        if let subjectKind { o["subject_kind"] = .string(subjectKind) }
         return .object(o)
     }
+}
+
+/// What a run judged, beyond the commit its receipt is filed on: the predicate's `mode` and
+/// `subject_kind` (a `--staged` audit is about the index, filed on the commit the index sits on).
+public struct ReceiptScope: Hashable, Sendable {
+    public var mode: String?
+    /// `commit`, `index` or `working-tree` (`ReceiptPredicate.subjectKinds`).
+    public var subjectKind: String?
+
+    public init(mode: String? = nil, subjectKind: String? = nil) { self.mode = mode; self.subjectKind = subjectKind }
 }
 
 /// One in-toto subject: a name and its digests (`sha256` + `gitBlob` for a file, `gitCommit` for the commit).
@@ -232,7 +255,11 @@ extension ReceiptStatement {
             errors: try r.strings("errors"), warnings: try r.strings("warnings"), verdict: try r.string("verdict"),
             exitCode: try r.optionalInt("exit_code"), durationMs: try r.int("duration_ms"),
             startedAt: try r.timestamp("started_at"), endedAt: try r.timestamp("ended_at"),
-            parentReceipts: try r.strings("parent_receipts"))
+            parentReceipts: try r.strings("parent_receipts"),
+            mode: try r.optionalString("mode"), subjectKind: try r.optionalString("subject_kind"))
+        if let kind = predicate.subjectKind, !ReceiptPredicate.subjectKinds.contains(kind) {
+            throw ReceiptFormatError("predicate.subject_kind is \(kind), not one of \(ReceiptPredicate.subjectKinds.joined(separator: ", "))")
+        }
         for parent in predicate.parentReceipts where !isLowercaseHex(parent, length: 64) {
             throw ReceiptFormatError("parent_receipts: \(parent) is not 64 lowercase hex digits")
         }
@@ -246,6 +273,11 @@ extension ReceiptStatement {
         func string(_ k: String) throws(ReceiptFormatError) -> String {
             guard let v = o[k]?.stringValue else { throw ReceiptFormatError("predicate.\(k) is missing or not a string") }
             return v
+        }
+        func optionalString(_ k: String) throws(ReceiptFormatError) -> String? {
+            guard let v = o[k], v != .null else { return nil }
+            guard let s = v.stringValue else { throw ReceiptFormatError("predicate.\(k) is not a string") }
+            return s
         }
         func hex(_ k: String, _ length: Int) throws(ReceiptFormatError) -> String {
             let v = try string(k)

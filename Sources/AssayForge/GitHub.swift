@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// The state of a commit status: `error` means the tool broke, `failure` that the gate failed.
@@ -191,19 +192,61 @@ public final class GitHubClient: Sendable {
 
     // MARK: Sticky comment
 
+    /// Who a token acts as, as far as telling its own comments from others' needs.
+    public enum TokenIdentity: Sendable, Equatable {
+        /// `GET /user` answered: a personal or OAuth token acting as this account.
+        case user(id: Int, login: String)
+        /// `GET /user` refused the token (403 or 404): a GitHub App installation token, such as
+        /// Actions' `GITHUB_TOKEN`, whose comments are written by a bot account.
+        case installation
+    }
+
+    /// The login an installation token's comments are written by when nothing else is known:
+    /// GitHub Actions' `GITHUB_TOKEN`.
+    public static let actionsBotLogin = "github-actions[bot]"
+
+    /// Who the token acts as (`GET /user`; 403 or 404 means an installation token).
+    public func identity() throws(ForgeError) -> TokenIdentity {
+        let action = "find out who the token acts as"
+        let response: HTTPResponse
+        do {
+            response = try http.send(HTTPRequest(.get, "\(apiURL)/user", headers: headers(json: false)))
+        } catch {
+            if let status = error.status, status == 403 || status == 404, !error.isRateLimited { return .installation }
+            throw ForgeError(action: action, http: error)
+        }
+        let user = try decode(Author.self, from: response, action: action)
+        guard let id = user.id, let login = user.login else {
+            throw ForgeError(action: action, reason: "GET /user answered without an id and a login")
+        }
+        return .user(id: id, login: login)
+    }
+
     /// Keeps one comment per `marker` on issue or pull request `issueNumber`: edits the first
-    /// comment whose body contains `marker`, or posts a new one. The marker (an HTML comment such as
+    /// comment that carries `marker` and was written by the token's own identity, or posts a new
+    /// one. A comment anyone else wrote is never edited, marker or not: whoever planted the marker
+    /// would own the report (and could edit it afterwards). The marker (an HTML comment such as
     /// `<!-- assay:report -->` is invisible) is appended to `body` when `body` lacks it, so the
     /// comment is found next time. Reads every page of comments, following `Link: rel="next"`.
-    public func upsertComment(issueNumber: Int, marker: String, body: String) throws(ForgeError) -> CommentUpsert {
+    ///
+    /// Ownership: with a user's token, the comment's author id is `GET /user`'s. With an
+    /// installation token (`GET /user` is refused), the author must be the bot `botLogin`
+    /// (type `Bot`, login ending in `[bot]`, and the app the comment was made through, when GitHub
+    /// names one, must be that bot's); comments of other apps are left alone.
+    public func upsertComment(issueNumber: Int, marker: String, body: String,
+                              botLogin: String = GitHubClient.actionsBotLogin) throws(ForgeError) -> CommentUpsert {
         let body = body.contains(marker) ? body : body + "\n\n" + marker
         let list = "list the comments of #\(issueNumber)"
         var next: String? = url("issues/\(issueNumber)/comments?per_page=100")
         var pages = 0
+        var me: TokenIdentity?
         while let page = next, pages < Self.maxCommentPages {
             let response = try send(HTTPRequest(.get, page, headers: headers(json: false)), action: list)
             pages += 1
             for comment in try decode([Comment].self, from: response, action: list) where comment.body?.contains(marker) == true {
+                // Who we are is asked once, and only when a comment carries the marker.
+                if me == nil { me = try identity() }
+                guard let me, Self.owns(comment, me, botLogin: botLogin) else { continue }
                 _ = try call(.patch, path: "issues/comments/\(comment.id)", payload: ["body": body],
                              action: "update comment \(comment.id) on #\(issueNumber)")
                 return .updated(comment.id)
@@ -215,12 +258,40 @@ public final class GitHubClient: Sendable {
         return .created(try decode(Identified.self, from: created, action: action).id)
     }
 
+    /// Whether `comment` was written by `identity`.
+    private static func owns(_ comment: Comment, _ identity: TokenIdentity, botLogin: String) -> Bool {
+        guard let author = comment.user else { return false }
+        switch identity {
+        case .user(let id, let login):
+            if let authorID = author.id { return authorID == id }
+            return author.login == login
+        case .installation:
+            guard author.type == "Bot", let login = author.login, login.hasSuffix("[bot]"), login == botLogin else { return false }
+            if let slug = comment.performedViaGitHubApp?.slug { return slug + "[bot]" == login }
+            return true
+        }
+    }
+
     // MARK: Plumbing
 
     /// A JSON object with an `id`.
     private struct Identified: Decodable { var id: Int }
+    /// An account: a comment's author, or `GET /user`.
+    private struct Author: Decodable { var id: Int?; var login: String?; var type: String? }
+    /// The app a comment was made through.
+    private struct App: Decodable { var slug: String? }
     /// An issue comment, as far as the sticky comment needs it.
-    private struct Comment: Decodable { var id: Int; var body: String? }
+    private struct Comment: Decodable {
+        var id: Int
+        var body: String?
+        var user: Author?
+        var performedViaGitHubApp: App?
+
+        enum CodingKeys: String, CodingKey {
+            case id, body, user
+            case performedViaGitHubApp = "performed_via_github_app"
+        }
+    }
 
     /// `{api}/repos/{owner}/{name}/{rest}`.
     private func url(_ rest: String) -> String {

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayPolicy
 import AssayRules
 import Foundation
 import Yams
@@ -23,6 +24,8 @@ public struct AssayConfig: Sendable {
     public enum PolicyChoice: Sendable, Equatable {
         case none
         case path(String)
+        /// The bytes of `.assay.yml`, whose `policy:` mapping is the policy (`inlinePolicy(in:)`
+        /// reads it, so its errors name the lines and columns of `.assay.yml` itself).
         case inline([UInt8])
     }
     public var policy: PolicyChoice = .none
@@ -39,14 +42,8 @@ public struct AssayConfig: Sendable {
     /// Parses the file's bytes. Invalid YAML or a value of the wrong shape is an `AssayError` naming
     /// `.assay.yml:LINE:COLUMN` and what to fix; nothing else is read from a broken file.
     public static func parse(_ bytes: [UInt8]) throws(AssayError) -> AssayConfig {
-        let text = String(decoding: bytes, as: UTF8.self)
         var config = AssayConfig()
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw AssayError("invalid YAML in \(fileName)\(where_(error))", at: fileName,
-                             fix: "fix the syntax (indentation, quotes, colons) and run again")
-        }
-        guard let root else { return config }
+        guard let root = try YAMLLoader.compose(bytes, file: fileName) else { return config }
         guard let mapping = root.mapping else {
             throw AssayError("\(fileName):\(line(root)) must be a mapping of settings (key: value)", at: fileName,
                              fix: "start with `version: 1`")
@@ -81,13 +78,7 @@ public struct AssayConfig: Sendable {
                     }
                     config.policy = .path(name)
                 } else if value.mapping != nil {
-                    do {
-                        // Blank lines keep the policy's line numbers those of .assay.yml.
-                        let text = try Yams.serialize(node: value)
-                        config.policy = .inline(Array((String(repeating: "\n", count: max(0, line(value) - 1)) + text).utf8))
-                    } catch {
-                        throw AssayError("\(fileName):\(line(value)): cannot read the inline policy (\(error))", at: fileName)
-                    }
+                    config.policy = .inline(bytes)
                 } else {
                     throw AssayError("\(fileName):\(line(value)): `policy` must be a file path or a mapping", at: fileName,
                                      fix: "write `policy: policies/team.yml`, or `policy:` with `rules:` under it")
@@ -103,6 +94,13 @@ public struct AssayConfig: Sendable {
             }
         }
         return config
+    }
+
+    /// The `policy:` mapping of `.assay.yml`'s bytes, as written there; nil when there is none.
+    public static func inlinePolicy(in bytes: [UInt8]) throws(AssayError) -> Node? {
+        guard let root = try YAMLLoader.compose(bytes, file: fileName), let mapping = root.mapping else { return nil }
+        for (key, value) in mapping where key.string == "policy" && value.mapping != nil { return value }
+        return nil
     }
 
     static func globs(_ node: Node, _ key: String) throws(AssayError) -> [Glob] {
@@ -123,16 +121,4 @@ public struct AssayConfig: Sendable {
     }
 
     static func line(_ node: Node) -> Int { node.mark.map(\.line) ?? 0 }
-
-    static func where_(_ error: Error) -> String {
-        if let y = error as? YamlError {
-            switch y {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                return ":\(mark.line):\(mark.column): \(problem)"
-            default:
-                return ": \(y)"
-            }
-        }
-        return ": \(error)"
-    }
 }

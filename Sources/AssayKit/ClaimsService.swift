@@ -23,6 +23,11 @@ public struct ClaimsRequest: Sendable {
     public var prBodyPath: String?
     /// JUnit XML reports: the execution evidence "N tests passing" claims need.
     public var evidencePaths: [String] = []
+    /// Settings to use instead of the commit's `.assay.yml` (`assay init` judging with the file it
+    /// is about to write); nil reads the commit's.
+    public var config: AssayConfig?
+    /// Apply `.assay-baseline.json` (accepted contradicted claims).
+    public var useBaseline = true
 
     public init(repositoryPath: String, at: String = "HEAD", sources: Set<Source> = [], commits: [String] = [],
                 prBodyPath: String? = nil, evidencePaths: [String] = []) {
@@ -58,11 +63,21 @@ public struct ClaimsReport: Codable, Sendable {
         public var verdict: String
         public var verdictClass: String?
         public var evidence: [String]
+        /// Set when `.assay-baseline.json` accepts this contradicted claim: the entry's reason.
+        public var accepted: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, text, subject, scope, source, verdict, evidence
+            case id, kind, text, subject, scope, source, verdict, evidence, accepted
             case verdictClass = "class"
         }
+    }
+
+    /// How the claims baseline applied: the file, how many contradicted claims it accepted, and
+    /// its entries that matched no contradicted claim (fixed, reworded or gone: safe to delete).
+    public struct BaselineUse: Codable, Sendable {
+        public var file: String
+        public var accepted: Int
+        public var unmatched: [String]
     }
 
     public var schema = "assay.claims/v1"
@@ -75,6 +90,13 @@ public struct ClaimsReport: Codable, Sendable {
     /// Things worth knowing that lose nothing, such as unknown keys in `.assay.yml`.
     public var notices: [String]
     public var claims: [Entry]
+    /// Present when a claims baseline was read.
+    public var baseline: BaselineUse?
+
+    /// Contradicted claims no baseline entry accepts: what `--fail-on contradicted` counts.
+    public var unacceptedContradictions: Int {
+        claims.filter { $0.verdict == "contradicted" && $0.accepted == nil }.count
+    }
 }
 
 /// Finds ship-claims in the repository's docs at a SHA and verifies them there.
@@ -133,7 +155,10 @@ public final class ClaimsService: Sendable {
 
     /// The claims in one source file: a Task Master `tasks.json`, or Markdown. Nil when a
     /// `tasks.json` is not a Task Master file (invalid JSON, no "tasks").
+    /// Bytes that are not UTF-8 (a Latin-1 doc) are kept as escapes (`GitPath.escapingInvalidUTF8`),
+    /// so a path the doc names is looked up byte for byte.
     static func extract(_ bytes: [UInt8], path: String, commit: String) -> [ExtractedClaim]? {
+        let bytes = GitPath.escapingInvalidUTF8(bytes)
         if TaskMasterExtractor.isTaskMasterFile(path) { return TaskMasterExtractor.claims(in: bytes, path: path, commit: commit) }
         if TasksYAMLExtractor.isTasksYAML(path) { return TasksYAMLExtractor.claims(in: bytes, path: path, commit: commit) }
         return DocClaimExtractor.claims(in: MarkdownDocument.parse(bytes), path: path, commit: commit)
@@ -170,7 +195,9 @@ public final class ClaimsService: Sendable {
         var notices: [String] = []
         // .assay.yml, read from the audited tree (so every commit is judged by its own settings).
         var config = AssayConfig()
-        if let entry = files.first(where: { $0.path.string == AssayConfig.fileName }) {
+        if let override = request.config {
+            config = override
+        } else if let entry = files.first(where: { $0.path.string == AssayConfig.fileName }) {
             do { config = try AssayConfig.parse(try repo.blob(entry.entry.id)) } catch let error as GitError {
                 throw RepositoryAccess.explain(error, doing: "read \(AssayConfig.fileName)")
             } catch let error as AssayError {
@@ -188,7 +215,10 @@ public final class ClaimsService: Sendable {
                 sources.append(ClaimSourceFile(path: path.string, reason: reason))
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch {
-                    if error.isMissingObject { continue }  // a partial clone: the doc is not here
+                    if error.isMissingObject {  // a partial clone: the doc is not here; say so (exit 3), never pass silently
+                        warnings.append("\(path): the doc's blob \(entry.id.short) is missing from the object database (a partial clone?); its claims were not read; `git fetch` or a full clone brings it back")
+                        continue
+                    }
                     throw RepositoryAccess.explain(error, doing: "read \(path)")
                 }
                 guard let extracted = Self.extract(bytes, path: path.string, commit: sha.hex) else {
@@ -263,16 +293,31 @@ public final class ClaimsService: Sendable {
         if unreadable > 0 {
             warnings.append("\(unreadable) claim\(unreadable == 1 ? "" : "s") could not be checked: git objects are missing (a partial clone?); `git fetch` brings them back")
         }
+        let cut = results.filter { $0.verdictClass == "shallow clone" || $0.verdictClass == "absent-in-shallow-history" }.count
+        if cut > 0 {
+            let boundary = repo.shallowBoundary.map { String($0.hex.prefix(12)) }.sorted().joined(separator: ", ")
+            notices.append("this clone is shallow (history stops at \(boundary)): \(cut) claim\(cut == 1 ? "" : "s") about missing paths could not be checked against older commits; `git fetch --unshallow` (or `fetch-depth: 0` in CI) fetches them")
+        }
+        let inSubmodules = results.filter { $0.verdictClass == "inside a submodule" }.count
+        if inSubmodules > 0 {
+            notices.append("\(inSubmodules) claim\(inSubmodules == 1 ? "" : "s") name files inside submodules, which are not read; check them in the submodule's repository")
+        }
         trace("claims: \(results.count) verified at \(elapsedMs(since: started)) ms")
         var summary: [String: Int] = [:]
         for v in Verdict.allCases { summary[v.rawValue] = 0 }
         for r in results { summary[r.verdict.rawValue, default: 0] += 1 }
-        return ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
-                            claims: results.map { r in
-            .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: r.claim.text, subject: r.claim.subject,
-                  scope: r.claim.scope, source: r.claim.source, verdict: r.verdict.rawValue,
-                  verdictClass: r.verdictClass, evidence: r.evidence)
+        var report = ClaimsReport(sha: sha.hex, sources: sources, summary: summary, warnings: warnings, notices: notices,
+                                  claims: results.map { r in
+            // Bytes kept as escapes for byte-exact lookups are shown as git shows them (U+FFFD).
+            .init(id: r.claim.id, kind: r.claim.kind.rawValue, text: GitPath.displayString(r.claim.text),
+                  subject: GitPath.displayString(r.claim.subject), scope: r.claim.scope.map(GitPath.displayString),
+                  source: r.claim.source, verdict: r.verdict.rawValue,
+                  verdictClass: r.verdictClass, evidence: r.evidence.map(GitPath.displayString))
         })
+        if request.useBaseline, let (baseline, file) = try ClaimsBaseline.load(repo, tree: tree) {
+            report.apply(baseline, file: file)
+        }
+        return report
     }
 }
 
@@ -393,19 +438,19 @@ final class GitFacts: RepositoryFacts {
     }
 
     func kind(of path: String) -> PathKind? {
-        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }) else { return nil }
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }) else { return nil }
         return entry.kind == .tree ? .directory : .file
     }
 
     func contents(of path: String) -> [UInt8]? {
-        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+        guard let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }),
               entry.kind == .blob else { return nil }
         return noting { () throws(GitError) in try repo.blob(entry.id) }
     }
 
     func deletion(of path: String) -> (commit: String, subject: String, renamedTo: String?)? {
         // A directory is deleted when its files are: look for the path itself, then for files under it.
-        guard let events = try? ledger?.events(of: Data(path.utf8)) else { return nil }
+        guard let events = try? ledger?.events(of: Data(GitPath(escaped: path).bytes)) else { return nil }
         for event in events where event.status == "D" {
             guard let id = ObjectID(hex: event.commit), isAncestor(event.commit) else { continue }
             return (event.commit, event.subject, renameTarget(of: path, in: id))
@@ -420,13 +465,13 @@ final class GitFacts: RepositoryFacts {
         guard let added = try? ledger?.paths(of: commit.hex).filter({ $0.status == "A" }), !added.isEmpty,
               let header = try? repo.commitHeader(commit), let parent = header.parents.first,
               let parentTree = try? repo.commitHeader(parent).tree,
-              let gone = try? repo.treeEntry(GitPath(path), inTree: parentTree) else { return nil }
+              let gone = try? repo.treeEntry(GitPath(escaped: path), inTree: parentTree) else { return nil }
         let addedPaths = added.map { GitPath(bytes: Array($0.path)) }
         for candidate in addedPaths {
-            if let entry = try? repo.treeEntry(candidate, inTree: header.tree), entry.id == gone.id { return candidate.string }
+            if let entry = try? repo.treeEntry(candidate, inTree: header.tree), entry.id == gone.id { return candidate.escapedString }
         }
-        let named = addedPaths.filter { $0.lastComponent == GitPath(path).lastComponent }
-        return named.count == 1 ? named[0].string : nil
+        let named = addedPaths.filter { $0.lastComponent == GitPath(escaped: path).lastComponent }
+        return named.count == 1 ? named[0].escapedString : nil
     }
 
 
@@ -442,12 +487,12 @@ final class GitFacts: RepositoryFacts {
 
     private var ancestors: Set<String>??
 
-    func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(path)) }
+    func isIgnored(_ path: String) -> Bool { repo.isIgnored(GitPath(escaped: path)) }
 
     func files(under path: String) -> [String] {
         if let cached = filesUnder[path] { return cached }
-        let listed = (noting { () throws(GitError) in try repo.files(inTree: tree, under: GitPath(path)) } ?? [])
-            .filter { $0.entry.kind == .blob }.map(\.path.string)
+        let listed = (noting { () throws(GitError) in try repo.files(inTree: tree, under: GitPath(escaped: path)) } ?? [])
+            .filter { $0.entry.kind == .blob }.map(\.path.escapedString)
         filesUnder[path] = listed
         return listed
     }
@@ -457,7 +502,7 @@ final class GitFacts: RepositoryFacts {
 
     var changedFiles: [String] {
         if let changedFilesOverride { return changedFilesOverride }
-        return ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.string)
+        return ((try? repo.diffCommit(commit))?.changes ?? []).filter { $0.status != .deleted }.map(\.path.escapedString)
     }
 
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
@@ -476,7 +521,7 @@ final class GitFacts: RepositoryFacts {
 
     private func tests(in path: String, tree: ObjectID) -> FileTests {
         guard !TestCounter.frameworks(forPath: path).isEmpty,
-              let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(path), inTree: tree) }),
+              let entry = noting({ () throws(GitError) in try repo.treeEntry(GitPath(escaped: path), inTree: tree) }),
               entry.kind == .blob else { return .none }
         let kind = TestCounter.frameworks(forPath: path).map(\.rawValue).joined(separator: ",") + (RustDoctestCounter.runsDoctests(path: path) ? "+doc" : "")
         if let cached = ScanCaches.tests.value(for: entry.id, kind) { return cached }
@@ -492,6 +537,20 @@ final class GitFacts: RepositoryFacts {
     }
 
     var isShallow: Bool { repo.isShallow }
+
+    var shallowBoundary: [String] { repo.shallowBoundary.map(\.hex) }
+
+    func submodule(containing path: String) -> (path: String, commit: String)? {
+        let components = GitPath(escaped: path).components
+        var prefix = GitPath(bytes: [])
+        for component in components.dropLast() {
+            prefix = prefix.appending(component)
+            guard let entry = noting({ () throws(GitError) in try repo.treeEntry(prefix, inTree: tree) }) else { return nil }
+            if entry.kind == .submodule { return (prefix.escapedString, entry.id.hex) }
+            guard entry.kind == .tree else { return nil }
+        }
+        return nil
+    }
 
     func definition(of name: String) -> String? {
         if symbolIndex == nil { symbolIndex = buildSymbolIndex() }
@@ -511,7 +570,7 @@ final class GitFacts: RepositoryFacts {
                 names = SymbolDefinitions.definitions(in: String(decoding: bytes, as: UTF8.self), language: language)
                 ScanCaches.symbols.store(names, for: entry.id, language.rawValue)
             }
-            for name in names where index[name] == nil { index[name] = path.string }
+            for name in names where index[name] == nil { index[name] = path.escapedString }
         }
         return index
     }

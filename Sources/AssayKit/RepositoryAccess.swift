@@ -57,6 +57,16 @@ public enum RepositoryAccess {
                 where !part.isEmpty {
                 do { _ = try repo.resolveCommit(part) } catch {
                     if error.code == .notFound || error.code == .invalidSpec || error.code == .ambiguous || error.code == .peel {
+                        if part.hasPrefix("HEAD"), (try? repo.head()) == nil {
+                            throw AssayError("the repository has no commit yet (HEAD is unborn), so there is no '\(part)' to check",
+                                             at: repo.workingDirectory?.path ?? repo.gitDirectory.path, fix: "commit first")
+                        }
+                        if repo.isShallow, error.code != .ambiguous {
+                            let cut = repo.shallowBoundary.map { String($0.hex.prefix(12)) }.sorted().joined(separator: ", ")
+                            throw AssayError("unknown revision '\(part)': this clone is shallow (its history stops at \(cut)), so '\(part)' may be an older commit that was not fetched",
+                                             at: repo.workingDirectory?.path ?? repo.gitDirectory.path,
+                                             fix: "fetch the history: `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` on actions/checkout)")
+                        }
                         throw AssayError("unknown revision '\(part)'" + (error.code == .ambiguous ? " (ambiguous)" : ""),
                                          at: repo.workingDirectory?.path ?? repo.gitDirectory.path,
                                          fix: "check it with `git rev-parse \(part)`; use a branch, tag or full SHA")

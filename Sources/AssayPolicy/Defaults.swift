@@ -33,7 +33,8 @@ rules:
   todo-added: warn               # a new TODO / FIXME / XXX comment
   test-without-assertion: warn   # an added test that asserts nothing
   test-skipped: warn             # an added test that is skipped or disabled
-  large-binary: warn             # a binary file larger than `thresholds.large_binary_bytes`
+  large-binary: warn             # a binary file larger than `thresholds.large_binary_bytes`,
+                                 # or a text file larger than `thresholds.large_text_bytes`
 
   # Long form: replaces only the fields it gives.
   # todo-added:
@@ -50,6 +51,8 @@ paths:
 
 thresholds:
   large_binary_bytes: 1048576    # 1 MiB
+  large_text_bytes: 10485760     # 10 MiB: a larger text file is a `large-binary` finding and its
+                                 # lines are not checked (the audit's memory stays bounded)
   max_warnings: null             # more `warn` findings than this fail the gate; null: no limit
 
 # Overrides for the branch being audited, by glob on the branch name (`*` stays within one

@@ -15,7 +15,7 @@ import Yams
 ///     include: ["src/**"]       # the rule applies only here (absent or empty: everywhere)
 ///     exclude: ["src/generated/**"]
 /// paths: { include: ["**"], exclude: ["vendor/**"] }
-/// thresholds: { large_binary_bytes: 1048576, max_warnings: 10 }
+/// thresholds: { large_binary_bytes: 1048576, large_text_bytes: 10485760, max_warnings: 10 }
 /// branches:
 ///   main: { rules: { todo-added: block } }
 ///   "release/**": { thresholds: { max_warnings: 0 } }
@@ -71,6 +71,8 @@ public struct Policy: Sendable {
     public var exclude: [Glob]
     /// Binary files larger than this are `large-binary` findings.
     public var largeBinaryBytes: Int
+    /// Text files larger than this are `large-binary` findings and are not checked line by line.
+    public var largeTextBytes: Int
     /// The gate fails when more `warn` findings than this remain; nil: no limit.
     public var maxWarnings: Int?
     /// Unknown keys and rule ids, each `file:line: …`, parents' first.
@@ -100,9 +102,10 @@ public struct Policy: Sendable {
 
     /// A policy with no rules that looks at every path: what `extends: none` starts from.
     public init(name: String = "none", rules: [String: RuleSetting] = [:], include: [Glob] = [Glob("**")],
-                exclude: [Glob] = [], largeBinaryBytes: Int = 1_048_576, maxWarnings: Int? = nil) {
+                exclude: [Glob] = [], largeBinaryBytes: Int = 1_048_576, largeTextBytes: Int = 10_485_760,
+                maxWarnings: Int? = nil) {
         self.name = name; self.rules = rules; self.include = include; self.exclude = exclude
-        self.largeBinaryBytes = largeBinaryBytes; self.maxWarnings = maxWarnings
+        self.largeBinaryBytes = largeBinaryBytes; self.largeTextBytes = largeTextBytes; self.maxWarnings = maxWarnings
         self.warnings = []; self.sources = []; self.branches = []; self.appliedBranchOverrides = []
     }
 
@@ -224,6 +227,7 @@ public struct Policy: Sendable {
         if let include = changes.include { self.include = include }
         if let exclude = changes.exclude { self.exclude = exclude }
         if let bytes = changes.largeBinaryBytes { largeBinaryBytes = bytes }
+        if let bytes = changes.largeTextBytes { largeTextBytes = bytes }
         if let limit = changes.maxWarnings { maxWarnings = limit }
     }
 
@@ -305,6 +309,7 @@ extension Policy {
         var include: [Glob]?
         var exclude: [Glob]?
         var largeBinaryBytes: Int?
+        var largeTextBytes: Int?
         /// nil: unchanged; `.some(nil)`: no limit.
         var maxWarnings: Int??
     }
@@ -426,7 +431,7 @@ extension Policy {
         static func thresholds(_ node: Node, _ key: String, into changes: inout Changes,
                                reader: inout YAMLReader) throws(AssayError) {
             guard let mapping = try reader.mapping(node, key,
-                                                   fix: "write `large_binary_bytes:` and `max_warnings:` under `\(key):`") else {
+                                                   fix: "write `large_binary_bytes:`, `large_text_bytes:` and `max_warnings:` under `\(key):`") else {
                 return
             }
             for (k, v) in mapping {
@@ -435,6 +440,9 @@ extension Policy {
                 case "large_binary_bytes":
                     changes.largeBinaryBytes = try reader.integer(v, "\(key).large_binary_bytes", minimum: 0,
                                                                   fix: "write a size in bytes, e.g. `large_binary_bytes: 1048576`")
+                case "large_text_bytes":
+                    changes.largeTextBytes = try reader.integer(v, "\(key).large_text_bytes", minimum: 0,
+                                                                fix: "write a size in bytes, e.g. `large_text_bytes: 10485760`")
                 case "max_warnings":
                     if reader.isNull(v) {
                         changes.maxWarnings = .some(nil)
@@ -443,7 +451,7 @@ extension Policy {
                                                                        fix: "write a count such as `max_warnings: 10`, or `null` for no limit"))
                     }
                 default:
-                    reader.unknownKey(k, "\(key).\(name)", known: ["large_binary_bytes", "max_warnings"])
+                    reader.unknownKey(k, "\(key).\(name)", known: ["large_binary_bytes", "large_text_bytes", "max_warnings"])
                 }
             }
         }

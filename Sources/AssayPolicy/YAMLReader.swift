@@ -11,28 +11,9 @@ struct YAMLReader {
 
     init(file: String) { self.file = file }
 
-    /// The document's root node, or nil for an empty document.
+    /// The document's root node, or nil for an empty document; read by `YAMLLoader`, with its limits.
     func compose(_ bytes: [UInt8]) throws(AssayError) -> Node? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        do { return try Yams.compose(yaml: text) } catch {
-            throw AssayError("\(file)\(Self.position(of: error))", at: file,
-                             fix: "fix the YAML syntax (indentation, quotes, colons) and run again")
-        }
-    }
-
-    /// `:LINE:COLUMN: problem` for a Yams error, so the message names where the YAML broke.
-    static func position(of error: Error) -> String {
-        guard let yaml = error as? YamlError else { return ": invalid YAML: \(error)" }
-        switch yaml {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            return ":\(mark.line):\(mark.column): invalid YAML: \(problem)"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "`\($0)`" }.joined(separator: ", ")
-            return ":\(context.mark.line):\(context.mark.column): invalid YAML: key \(keys) appears more than once in one mapping"
-        default:
-            return ": invalid YAML: \(yaml)"
-        }
+        try YAMLLoader.compose(bytes, file: file)
     }
 
     func line(_ node: Node) -> Int { node.mark?.line ?? 0 }

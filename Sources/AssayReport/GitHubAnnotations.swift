@@ -15,7 +15,7 @@ public enum GitHubAnnotations {
             for f in matching.prefix(perKind) {
                 var props: [String] = []
                 if f.isInRepository {
-                    props.append("file=\(property(f.path))")
+                    props.append("file=\(property(f.displayPath))")
                     if f.line > 0 { props += ["line=\(f.line)", "endLine=\(max(f.line, f.endLine))"] }
                 }
                 props.append("title=\(property("assay \(f.rule)"))")

@@ -9,7 +9,7 @@ public enum JUnitReporter {
         var cases: [String] = []
         var failures = 0, skipped = 0
         for f in input.findings {
-            let name = escape("\(f.rule) \(f.path)\(f.line > 0 ? ":\(f.line)" : "")")
+            let name = escape("\(f.rule) \(f.displayPath)\(f.line > 0 ? ":\(f.line)" : "")")
             let body = escape(([f.message] + f.evidence + ["fingerprint \(f.fingerprint)"]).joined(separator: "\n"))
             if let failOn, f.severity >= failOn {
                 failures += 1
@@ -23,7 +23,7 @@ public enum JUnitReporter {
         }
         for f in input.suppressed {
             skipped += 1
-            let name = escape("\(f.rule) \(f.path)\(f.line > 0 ? ":\(f.line)" : "")")
+            let name = escape("\(f.rule) \(f.displayPath)\(f.line > 0 ? ":\(f.line)" : "")")
             cases.append("    <testcase classname=\"assay.\(escape(f.rule))\" name=\"\(name)\">\n"
                 + "      <skipped message=\"suppressed (\(escape(f.suppression?.kind ?? "?"))): \(escape(f.suppression?.reason ?? ""))\"/>\n    </testcase>")
         }

@@ -49,18 +49,71 @@ extension Finding {
     var isInRepository: Bool { !path.hasPrefix("commit ") && path != "PR body" && !path.hasPrefix("/") }
 }
 
+extension Finding {
+    /// The path as a URI reference (percent-encoded), from the raw bytes when the path is not
+    /// valid UTF-8: `src/caf%E9.rs` names the file Latin-1 `café.rs` exactly.
+    public var pathURI: String { pathBytes.map { percentEncodedPath(bytes: $0) } ?? percentEncodedPath(path) }
+
+    /// The path for people and for places that take a path, not a URI (annotations, tables): as
+    /// written when it is UTF-8; otherwise with each byte that is not valid UTF-8 percent-encoded
+    /// (`src/caf%E9.rs`), never U+FFFD, so the file can still be found.
+    public var displayPath: String { pathBytes.map(displayPathString) ?? path }
+}
+
+/// `bytes` decoded as UTF-8 where they are valid, each other byte written `%XX`.
+public func displayPathString(_ bytes: [UInt8]) -> String {
+    var out = ""
+    var i = 0
+    while i < bytes.count {
+        let length = utf8SequenceLength(bytes, at: i)
+        if length > 0 {
+            out += String(decoding: bytes[i..<(i + length)], as: UTF8.self)
+            i += length
+        } else {
+            out += percentByte(bytes[i])
+            i += 1
+        }
+    }
+    return out
+}
+
+/// The length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there does not
+/// start one.
+func utf8SequenceLength(_ bytes: [UInt8], at i: Int) -> Int {
+    let b = bytes[i]
+    let length: Int
+    switch b {
+    case 0x00...0x7F: return 1
+    case 0xC2...0xDF: length = 2
+    case 0xE0...0xEF: length = 3
+    case 0xF0...0xF4: length = 4
+    default: return 0
+    }
+    guard i + length <= bytes.count else { return 0 }
+    return String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil ? length : 0
+}
+
+func percentByte(_ byte: UInt8) -> String {
+    let hex = String(byte, radix: 16, uppercase: true)
+    return "%" + (hex.count == 1 ? "0" + hex : hex)
+}
+
 /// A repository-relative path as a URI reference: `/` kept, everything outside RFC 3986's
 /// unreserved characters percent-encoded byte by byte (spaces, `%`, `#`, `?`, non-ASCII).
 public func percentEncodedPath(_ path: String) -> String {
+    percentEncodedPath(bytes: Array(path.utf8))
+}
+
+/// Raw path bytes (possibly not UTF-8) as a URI reference, encoded as `percentEncodedPath`.
+public func percentEncodedPath(bytes: [UInt8]) -> String {
     var out = ""
-    for byte in path.utf8 {
+    for byte in bytes {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
              UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
             out.unicodeScalars.append(Unicode.Scalar(byte))
         default:
-            let hex = String(byte, radix: 16, uppercase: true)
-            out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            out += percentByte(byte)
         }
     }
     return out

@@ -30,6 +30,12 @@ public protocol RepositoryFacts {
     var isShallow: Bool { get }
     /// A file that defines `name` (a declaration, not a use), or nil when no source file does.
     func definition(of name: String) -> String?
+    /// The submodule `path` lies inside (the submodule's path and the commit it is pinned at), or
+    /// nil; files inside a submodule are not in this repository's trees.
+    func submodule(containing path: String) -> (path: String, commit: String)?
+    /// The commits a shallow clone's history stops at (their parents were not fetched); empty for a
+    /// full clone.
+    var shallowBoundary: [String] { get }
 }
 
 /// The tests one file defines, per framework, and whether the static count is exact.
@@ -60,6 +66,8 @@ extension RepositoryFacts {
     }
 
     public func testsAtParent(in path: String) -> FileTests? { nil }
+    public func submodule(containing path: String) -> (path: String, commit: String)? { nil }
+    public var shallowBoundary: [String] { [] }
 
     /// Tests a file defines, doc tests included.
     public func testCount(of path: String) -> Int { tests(in: path).total() }
@@ -95,6 +103,8 @@ public enum ClaimVerifier {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: evidence)
             case .ambiguous(let paths):
                 return ambiguous(claim, paths)
+            case .unknown(let cls, let evidence):
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: evidence)
             }
         case .absence where extracted.subjectIsSymbol:
             // A symbol said to be removed: gone from every source file verifies it; still defined
@@ -119,6 +129,8 @@ public enum ClaimVerifier {
                                    evidence: ["\(p) still exists at \(short)"])
             case .missing(_, let evidence):
                 return ClaimResult(claim: claim, verdict: .verified, evidence: evidence)
+            case .unknown(let cls, let evidence):
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: evidence)
             }
         case .status where claim.scope.isEmpty:
             return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "nothing checkable named",
@@ -127,6 +139,7 @@ public enum ClaimVerifier {
             var evidence: [String] = []
             var missing: [String] = []
             var missingClass: String?
+            var unknownClass: String?
             var stubs: [String] = []
             var weakMissing: [String] = []
             for p in claim.scope {
@@ -145,11 +158,18 @@ public enum ClaimVerifier {
                     missing.append(p)
                     missingClass = missingClass ?? cls
                     evidence += why
+                case .unknown(let cls, let why):
+                    unknownClass = unknownClass ?? cls
+                    evidence += why
                 }
             }
             if !missing.isEmpty {
                 // The class of the first missing path: deleted, renamed, gitignored, never-existed.
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: missingClass, evidence: evidence)
+            }
+            if let unknownClass {
+                // No scoped path is known to be missing, but one could not be looked at.
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: unknownClass, evidence: evidence)
             }
             if !stubs.isEmpty {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: "stub-present",
@@ -242,6 +262,9 @@ public enum ClaimVerifier {
                 }
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
             }
+            if case .unknown(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
+            }
             guard case .found(let resolved, .file) = location, let bytes = facts.contents(of: resolved) else {
                 return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a file", evidence: ["\(path) is a directory at \(short)"])
             }
@@ -252,6 +275,9 @@ public enum ClaimVerifier {
             if case .ambiguous(let paths) = location { return ambiguous(claim, paths) }
             if case .missing(let cls, let why) = location {
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)
+            }
+            if case .unknown(let cls, let why) = location {
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
             }
             guard case .found(let resolved, .directory) = location else {
                 return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: "not a directory", evidence: ["\(directory) is a file at \(short)"])
@@ -283,6 +309,9 @@ public enum ClaimVerifier {
         case missing(String, [String])
         /// Several tree paths end with what the claim wrote.
         case ambiguous([String])
+        /// Nothing at the path here, and nothing can say whether that makes the claim false: the
+        /// path is inside a submodule, or the history that could hold it was not fetched.
+        case unknown(String, [String])
     }
 
     /// Resolves a claimed path the way code would and, when nothing is there, says why with history.
@@ -316,6 +345,13 @@ public enum ClaimVerifier {
         }
         let short = String(facts.sha.prefix(12))
         for c in candidates {
+            if let sub = facts.submodule(containing: c) {
+                return .unknown("inside a submodule", [
+                    "\(c) is inside the submodule \(sub.path) (pinned at commit \(sub.commit.prefix(12))), whose files are not read: check it in that repository",
+                ])
+            }
+        }
+        for c in candidates {
             if let gone = facts.deletion(of: c) {
                 let at = String(gone.commit.prefix(12))
                 if let to = gone.renamedTo {
@@ -324,10 +360,22 @@ public enum ClaimVerifier {
                 return .missing("deleted", ["\(c) was deleted in \(at) (\"\(gone.subject)\"); absent at \(short)"])
             }
         }
-        if let ignored = candidates.first(where: facts.isIgnored) {
+        // A folder (`bench/corpus/`) is matched by directory-only ignore rules with its slash.
+        if let ignored = candidates.first(where: { facts.isIgnored($0) || (token.hasSuffix("/") && facts.isIgnored($0 + "/")) }) {
             return .missing("gitignored", ["\(ignored) is ignored by the repository's ignore rules, so it was never committed"])
         }
         let tried = candidates.joined(separator: ", ")
+        let boundary = facts.shallowBoundary
+        if !boundary.isEmpty {
+            // A shallow clone: "never existed" cannot be known. Where the claim is judged at the cut
+            // itself, it may describe a commit before it (blame stops there too): unverifiable.
+            let cut = boundary.map { String($0.prefix(12)) }.sorted().joined(separator: ", ")
+            let why = "this clone is shallow: history stops at \(cut), and earlier commits were not searched; `git fetch --unshallow` (or `fetch-depth: 0` in CI) fetches them"
+            if boundary.contains(facts.sha) {
+                return .unknown("shallow clone", ["no \(tried) at \(short)", why])
+            }
+            return .missing("absent-in-shallow-history", ["no \(tried) at \(short) or in the commits after \(cut)", why])
+        }
         return .missing("never-existed", ["no \(tried) at \(short) or in any earlier commit"])
     }
 

@@ -44,6 +44,8 @@ public enum TestCountReadings {
             case .found(let resolved, .directory): named += facts.files(under: resolved); namedSomething = true
             case .found(let resolved, .file): named.append(resolved); namedSomething = true
             case .ambiguous: namedSomething = true
+            case .unknown(let cls, let why):
+                return ClaimResult(claim: claim, verdict: .unverifiable, verdictClass: cls, evidence: why)
             case .missing(let cls, let why):
                 if weakPaths.contains(p) { continue }  // a bare name that is not here names nothing to count
                 return ClaimResult(claim: claim, verdict: .contradicted, verdictClass: cls, evidence: why)

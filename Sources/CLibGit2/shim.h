@@ -3,6 +3,16 @@
 
 #include <git2.h>
 #include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <zlib.h>
+
+/* An object-database backend that carries a pointer back to its Swift owner (GitKit's LooseObjectGuard). */
+typedef struct {
+    git_odb_backend parent;
+    void *context;
+} assay_odb_guard;
+
+static inline int assay_inflate_init(z_stream *stream) { return inflateInit(stream); }
 
 /* Typed wrappers for what Swift cannot import: variadic git_libgit2_opts and the *_INIT macros. */
 

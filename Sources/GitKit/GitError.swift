@@ -96,5 +96,9 @@ func lastError(_ result: Int32, _ function: String) -> GitError {
         klass = last.pointee.klass
         if let m = last.pointee.message { message = String(cString: m) }
     }
+    if let problem = LooseObjectGuard.takeProblem() {
+        klass = Int32(GIT_ERROR_ZLIB.rawValue)
+        if !message.contains(problem) { message += ": " + problem }
+    }
     return GitError(code: .init(rawValue: result), errorClass: .init(rawValue: klass), message: message, function: function)
 }

@@ -62,11 +62,12 @@ public final class Repository {
             workingDirectory = nil
         }
         try Self.addObjectDirectoriesFromEnvironment(pointer)
+        try LooseObjectGuard.install(on: pointer, directories: Self.looseObjectDirectories(commonDirectory))
         if objectsInMemory {
             var odb: OpaquePointer?
             try check(git_repository_odb(&odb, pointer), "git_repository_odb")
             defer { git_odb_free(odb) }
-            var backend: OpaquePointer?
+            var backend: UnsafeMutablePointer<git_odb_backend>?
             try check(git_mempack_new(&backend), "git_mempack_new")
             // Highest priority: writes land here first; reads of everything else fall through to disk.
             try check(git_odb_add_backend(odb, backend, 999), "git_odb_add_backend")
@@ -101,6 +102,25 @@ public final class Repository {
             && URL(fileURLWithPath: dir).resolvingSymlinksInPath().path != own {
             try check(git_odb_add_disk_alternate(odb, dir), "git_odb_add_disk_alternate(\(dir))")
         }
+    }
+
+    /// Every directory loose objects are read from: the repository's `objects`, the directories
+    /// hooks name in the environment, and the alternates listed in `objects/info/alternates`.
+    private static func looseObjectDirectories(_ common: URL) -> [String] {
+        let own = common.appendingPathComponent("objects").path
+        var directories = [own]
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["GIT_OBJECT_DIRECTORY"], !dir.isEmpty { directories.append(dir) }
+        if let dirs = env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] {
+            directories += dirs.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let text = try? String(contentsOfFile: own + "/info/alternates", encoding: .utf8) {
+            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") && !line.isEmpty {
+                let path = String(line)
+                directories.append(path.hasPrefix("/") ? path : URL(fileURLWithPath: own).appendingPathComponent(path).standardized.path)
+            }
+        }
+        return directories
     }
 
     /// Whether any gitattributes source could apply here (`.gitattributes` files in the index or work

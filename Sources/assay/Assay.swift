@@ -26,7 +26,8 @@ struct Assay: ParsableCommand {
         } catch {
             // Usage errors are "could not run" (exit 2, DESIGN.md), not ArgumentParser's 64.
             var code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            // A usage error may quote an argument: secrets never show (`--token X` given by mistake).
+            let message = Redactor(secrets: Redactor.secretValues(in: arguments)).redact(fullMessage(for: error))
             if code == .validationFailure { code = ExitCode(ExitStatus.couldNotRun.rawValue) }
             if !message.isEmpty {
                 let terminal: Terminal = code == .success ? .standardOutput : .standardError
@@ -87,6 +88,7 @@ struct Assay: ParsableCommand {
             Exit codes: 0 pass · 1 gate failed · 2 could not run (bad input, git error) · 3 partial (some objects unreadable, e.g. in a partial clone; the rest is reported).
 
             Start with:
+              assay init                     write .assay.yml and a claims baseline for this repository
               assay audit                    check the change you are about to commit
               assay audit --staged           the same, for the staged content only (pre-commit)
               assay rules                    what the audit looks for
@@ -95,7 +97,7 @@ struct Assay: ParsableCommand {
               assay snapshot                 record HEAD's history in the ledger
             """,
         version: AssayVersion.current,
-        subcommands: [Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, SnapshotWorker.self]
+        subcommands: [Init.self, Audit.self, Rules.self, Hooks.self, CI.self, Claims.self, Drift.self, Receipts.self, Snapshot.self, Completion.self, Manual.self, SnapshotWorker.self]
     )
 }
 

@@ -48,7 +48,10 @@ struct Audit: ParsableCommand {
 
             The rubric (rubrics/default.yml; `rubric:` in .assay.yml, or --rubric)
             scores findings and claim verdicts: utility and risk (0-100) and a
-            decision, APPROVE, HOLD or REJECT, with its reasons.
+            decision, APPROVE, HOLD or REJECT, with its reasons. The rubric is
+            advisory: the text report prints one verdict (the gate's PASS or
+            FAIL) and shows the rubric only with --verbose; --format json always
+            carries it under `decision`.
 
             Exit codes: 0 pass, 1 the gate failed (a finding at or above --fail-on,
             or more warnings than the policy's max_warnings), 2 could not run,
@@ -155,11 +158,22 @@ struct Audit: ParsableCommand {
                                 recordCounts: report.receiptCounts, validationPass: report.verdict == "pass" && !report.isPartial,
                                 errors: report.gate.reasons + report.unreadable, warnings: report.warnings, verdict: report.verdict,
                                 exitCode: Int(exit), startedAt: startedAt),
-                      repositoryPath: global.repo, verbose: global.verbose)
+                      scope: Self.receiptScope(mode), repositoryPath: global.repo, verbose: global.verbose)
         if exit != 0 { throw ExitCode(exit) }
     }
 
-    /// The report for people: findings grouped by file, the claims, the decision, the verdict last.
+    /// What the receipt says the audit judged: a staged audit is about the index and a working-tree
+    /// audit about the working tree, though both are filed on HEAD.
+    static func receiptScope(_ mode: AuditMode) -> ReceiptScope {
+        switch mode {
+        case .staged: ReceiptScope(mode: mode.name, subjectKind: "index")
+        case .workingTree: ReceiptScope(mode: mode.name, subjectKind: "working-tree")
+        default: ReceiptScope(mode: mode.name, subjectKind: "commit")
+        }
+    }
+
+    /// The report for people: findings grouped by file, the claims, the verdict last (the rubric's
+    /// decision only with `verbose`).
     static func text(_ r: AuditReport, color: Bool, verbose: Bool) -> String {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         func label(_ s: Severity) -> String {
@@ -171,7 +185,7 @@ struct Audit: ParsableCommand {
         }
         var out = ""
         // Grouped by file, in path order; within a file, by line.
-        let byFile = Dictionary(grouping: r.findings, by: \.path)
+        let byFile = Dictionary(grouping: r.findings, by: \.displayPath)
         for path in byFile.keys.sorted() {
             out += paint(path, "1") + "\n"
             for f in byFile[path]!.sorted(by: { ($0.line, $0.rule) < ($1.line, $1.rule) }) {
@@ -185,7 +199,7 @@ struct Audit: ParsableCommand {
         if verbose, !r.suppressed.isEmpty {
             out += paint("suppressed", "2") + "\n"
             for f in r.suppressed {
-                out += "  \(f.path):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
+                out += "  \(f.displayPath):\(f.line) \(f.rule) — \(f.suppression?.kind ?? "?"): \(f.suppression?.reason ?? "")\n"
             }
         }
         let claims = r.claims.filter { $0.verdict != "abstain" }
@@ -193,11 +207,13 @@ struct Audit: ParsableCommand {
             let c = r.summary.claims
             out += "claims: \(c["verified"] ?? 0) verified · \(c["contradicted"] ?? 0) contradicted · \(c["stale"] ?? 0) stale · \(c["unverifiable"] ?? 0) unverifiable\n"
         }
-        let d = r.decision
-        let decisionColor = d.decision == "APPROVE" ? "32" : d.decision == "HOLD" ? "33" : "31"
-        out += "decision: \(paint(d.decision, decisionColor)) (utility \(d.utility), risk \(d.risk))"
-        if let last = d.reasons.last { out += " — \(last)" }
-        out += "\n"
+        // One verdict per report: the gate's PASS or FAIL below. The rubric's scores are advisory
+        // detail, shown with --verbose (and always in --format json).
+        if verbose {
+            let d = r.decision
+            out += paint("rubric \(d.rubric): \(d.decision), utility \(d.utility), risk \(d.risk) (advisory; the gate decides)", "2") + "\n"
+            for reason in d.reasons { out += "              \(paint(reason, "2"))\n" }
+        }
         out += r.summaryLine + "\n"
         if r.verdict == "pass" {
             out += paint("PASS", "1;32") + (r.isPartial ? " (partial: some files could not be read)" : "") + "\n"
@@ -223,58 +239,6 @@ struct GateOptions: ParsableArguments {
 
     /// The severity that fails the gate; nil for `never`.
     var failSeverity: Severity? { failOn == .never ? nil : Severity(rawValue: failOn.rawValue) }
-}
-
-struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List the audit's rules, or explain one with its examples.",
-        discussion: """
-            Examples:
-              assay rules                     every rule with its default severity
-              assay rules stub-marker         what it finds, why, and examples that do and do not trigger it
-              assay rules --format markdown   the rule reference (docs/rules.md is generated this way)
-              assay rules --format json       for tools
-            """
-    )
-
-    @Argument(help: ArgumentHelp("A rule id to explain.", valueName: "rule"))
-    var id: String?
-
-    @Option(name: .long, help: "text, markdown, or json.")
-    var format: RulesFormat = .text
-
-    enum RulesFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
-
-    func run() throws {
-        let rules = AuditService.rules
-        var chosen = rules
-        if let id {
-            guard let rule = rules.first(where: { $0.id == id }) else {
-                let known = rules.map(\.id).joined(separator: ", ")
-                throw fail(AssayError("no rule named `\(id)`", fix: "the rules are: \(known)"))
-            }
-            chosen = [rule]
-        }
-        switch format {
-        case .json:
-            printJSON(chosen.map(RuleDoc.init))
-        case .markdown:
-            Terminal.standardOutput.write(RuleDoc.markdown(chosen))
-        case .text:
-            if id == nil {
-                let width = rules.map(\.id.count).max() ?? 0
-                var out = ""
-                for r in rules {
-                    out += r.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + r.defaultSeverity.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0) + "  " + r.summary + "\n"
-                }
-                out += "\n`assay rules ID` explains one rule with its examples.\n"
-                Terminal.standardOutput.write(out)
-            } else {
-                Terminal.standardOutput.write(RuleDoc.text(chosen[0]))
-            }
-        }
-    }
 }
 
 extension String {

@@ -22,6 +22,7 @@ struct CI: ParsableCommand {
                               (GITHUB_STEP_SUMMARY); with a token: a commit status
                               (context assay/audit), a check run with annotations,
                               and one pull-request comment, updated in place
+                              (only a comment the token's own identity wrote)
               --sarif FILE    SARIF 2.1.0 for code scanning (upload-sarif)
               --junit FILE    JUnit XML (GitLab: artifacts:reports:junit)
 

@@ -73,7 +73,8 @@ struct Claims: ParsableCommand {
         do { report = try ClaimsService().run(request) } catch {
             throw fail(error)
         }
-        let contradicted = report.summary["contradicted"] ?? 0
+        // Contradicted claims .assay-baseline.json accepts keep their verdict but do not fail the gate.
+        let contradicted = report.unacceptedContradictions
         switch format {
         case .json:
             var printable = report
@@ -83,6 +84,9 @@ struct Claims: ParsableCommand {
             Terminal.standardOutput.write(listSources ? sourcesText(report) : text(report))
         }
         for notice in report.notices { Terminal.standardError.write("assay: note: \(notice)\n") }
+        if let b = report.baseline, !b.unmatched.isEmpty, !listSources {
+            Terminal.standardError.write("assay: note: \(b.unmatched.count) \(b.file) entr\(b.unmatched.count == 1 ? "y matches" : "ies match") no contradicted claim (fixed, reworded or gone) and can be deleted: \(b.unmatched.prefix(5).joined(separator: ", "))\(b.unmatched.count > 5 ? ", …" : "")\n")
+        }
         for warning in report.warnings { Terminal.standardError.write("assay: warning: \(warning)\n") }
         let exit: Int32 = failOn == .contradicted && contradicted > 0 ? ExitStatus.gateFailed.rawValue
             : !report.warnings.isEmpty ? ExitStatus.partial.rawValue : 0
@@ -129,7 +133,8 @@ struct Claims: ParsableCommand {
             let line = c.source.line.map { "  (line \($0))" } ?? ""
             let subject = c.kind == "status" ? c.scope.joined(separator: ", ") : c.subject
             let cls = c.verdictClass.map { " — \($0)" } ?? ""
-            out += "  \(mark) \(c.kind) \(subject)\(cls)\(line)\n"
+            let accepted = c.accepted == nil ? "" : paint(" (accepted in the baseline)", "2")
+            out += "  \(mark) \(c.kind) \(subject)\(cls)\(line)\(accepted)\n"
             for e in c.evidence where c.verdict == "contradicted" || c.verdict == "stale" || global.verbose {
                 out += "      \(e)\n"
             }
@@ -138,6 +143,9 @@ struct Claims: ParsableCommand {
         out += "\n\(s["verified"] ?? 0) verified · \(s["contradicted"] ?? 0) contradicted · \(s["stale"] ?? 0) stale · "
         out += "\(s["unverifiable"] ?? 0) unverifiable · \(s["abstain"] ?? 0) abstain "
         out += "in \(r.sources.count) source\(r.sources.count == 1 ? "" : "s") at \(r.sha.prefix(12))\n"
+        if let b = r.baseline, b.accepted > 0 {
+            out += "\(b.accepted) contradicted claim\(b.accepted == 1 ? " is" : "s are") accepted in \(b.file): --fail-on contradicted passes over \(b.accepted == 1 ? "it" : "them")\n"
+        }
         return out
     }
 }

@@ -87,7 +87,7 @@ struct Drift: ParsableCommand {
         let s = report.summary
         let failed: Bool
         switch failOn {
-        case .contradicted: failed = s.contradicted > 0
+        case .contradicted: failed = try Self.unacceptedContradictions(report, repositoryPath: global.repo) > 0
         case .stale: failed = s.drifting > 0
         case .never: failed = false
         }
@@ -101,5 +101,14 @@ struct Drift: ParsableCommand {
                                 verdict: s.drifting > 0 ? "drifting" : "pass", exitCode: Int(exit), startedAt: startedAt),
                       repositoryPath: global.repo, verbose: global.verbose)
         if exit != 0 { throw ExitCode(exit) }
+    }
+
+    /// Contradicted claims that `.assay-baseline.json` does not accept (`assay init` writes it).
+    static func unacceptedContradictions(_ report: DriftReport, repositoryPath: String) throws -> Int {
+        let accepted: Set<String>
+        do { accepted = try ClaimsBaseline.load(repositoryPath: repositoryPath, at: report.sha)?.0.acceptedIDs ?? [] } catch {
+            throw fail(error)
+        }
+        return report.claims.filter { $0.verdict == "contradicted" && !accepted.contains($0.id) }.count
     }
 }

@@ -102,6 +102,13 @@ struct ReceiptsShow: ParsableCommand {
             row("command", p.command + (p.argv.isEmpty ? "" : "  (\(p.argv.joined(separator: " ")))"))
             row("tool", "\(p.toolName) \(p.toolVersion)")
             row("commit", "\(p.gitSHA)  tree \(p.gitTree.prefix(12))  \(p.gitDirty ? "dirty" : "clean")")
+            if let mode = p.mode { row("mode", mode) }
+            switch p.subjectKind {
+            case "index": row("about", "the index (staged content) on \(p.gitSHA.prefix(12)), not the commit itself")
+            case "working-tree": row("about", "the working tree on \(p.gitSHA.prefix(12)), not the commit itself")
+            case "commit": row("about", "commit \(p.gitSHA.prefix(12))")
+            default: break
+            }
             var verdict = "\(p.verdict)  validation \(p.validationPass ? "passed" : "FAILED")"
             if let code = p.exitCode { verdict += "  exit \(code)" }
             row("verdict", verdict)
@@ -137,8 +144,12 @@ struct ReceiptsList: ParsableCommand {
         commandName: "list",
         abstract: "List receipts: every one under refs/notes/assay/receipts, or those on a range's commits.",
         discussion: """
-            One line per receipt: commit, start time, command, verdict, digest, and
-            whether it is signed. The ledger's index is refreshed from the notes.
+            A header row, then one line per receipt: commit, start time, command,
+            mode (how the run chose what to judge: an audit's staged, working-tree,
+            commit or range), what the verdict is about (commit, index: the staged
+            content, or working-tree; "-" in receipts that do not say), verdict,
+            digest, whether it is signed, and the arguments the run recorded.
+            The ledger's index is refreshed from the notes.
 
             Examples:
               assay receipts list
@@ -164,17 +175,44 @@ struct ReceiptsList: ParsableCommand {
             if result.rows.isEmpty {
                 Terminal.standardOutput.write("no receipts\(range.map { " on \($0)" } ?? "") — runs leave them in refs/notes/assay/receipts\n")
             } else {
-                var out = ""
-                for r in result.rows {
-                    let fields = [String(r.commit.prefix(12)), r.startedAt, r.command.padding(toLength: max(8, r.command.count), withPad: " ", startingAt: 0),
-                                  r.verdict.padding(toLength: max(6, r.verdict.count), withPad: " ", startingAt: 0),
-                                  String(r.digest.prefix(16)), r.signed ? "signed" : "unsigned"]
-                    out += fields.joined(separator: "  ") + "\n"
-                }
-                Terminal.standardOutput.write(out)
+                Terminal.standardOutput.write(Self.text(result.rows))
             }
         }
         for w in result.warnings { Terminal.standardError.write("assay: warning: \(w)\n") }
+    }
+}
+
+extension ReceiptsList {
+    /// A header row, then one row per receipt; the recorded arguments last (they vary in length).
+    static func text(_ rows: [ReceiptSummary]) -> String {
+        let header = ["COMMIT", "STARTED", "COMMAND", "MODE", "ABOUT", "VERDICT", "DIGEST", "SIGNED", "ARGUMENTS"]
+        var table = [header]
+        for r in rows {
+            table.append([String(r.commit.prefix(12)), r.startedAt, r.command, r.mode ?? "-", Self.about(r.subjectKind),
+                          r.verdict, String(r.digest.prefix(16)), r.signed ? "signed" : "unsigned",
+                          r.argv.isEmpty ? "-" : r.argv.joined(separator: " ")])
+        }
+        var widths = Array(repeating: 0, count: header.count)
+        for row in table { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in table {
+            var cells: [String] = []
+            for (i, cell) in row.enumerated() {
+                cells.append(i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0))
+            }
+            out += cells.joined(separator: "  ") + "\n"
+        }
+        return out
+    }
+
+    /// The ABOUT column: what the verdict judged (`-` for receipts that do not say).
+    static func about(_ subjectKind: String?) -> String {
+        switch subjectKind {
+        case "index": "index"
+        case "working-tree": "working-tree"
+        case "commit": "commit"
+        default: "-"
+        }
     }
 }
 
@@ -193,11 +231,13 @@ struct ReceiptsVerify: ParsableCommand {
               - input, policy and rubric files: a change since the run is reported,
                 not a failure (the receipt covers what the run read)
               - each parent receipt is among the receipts on this commit or its ancestors
-              - with --key: the receipt is signed, and the signature verifies
+              - with --key: a signed receipt's signature verifies with the key; an
+                unsigned receipt is reported as unsigned (and counted), not failed
 
-            Exit codes: 0 every check holds · 1 a mismatch, or no receipt on the
-            commit · 2 could not run · 3 something could not be checked (a missing
-            output file whose blob git does not have).
+            Exit codes: 0 every check holds · 1 a mismatch, no receipt on the
+            commit, or --key given and no receipt on the commit is signed · 2 could
+            not run · 3 something could not be checked (a missing output file whose
+            blob git does not have).
 
             Examples:
               assay receipts verify
@@ -211,7 +251,7 @@ struct ReceiptsVerify: ParsableCommand {
     @Argument(help: ArgumentHelp("The commit whose receipts to verify.", valueName: "rev"))
     var revision: String = "HEAD"
 
-    @Option(name: .long, help: ArgumentHelp("A public key (`assay receipts keygen`'s .pub, or PEM): every receipt must carry a signature it verifies.", valueName: "pub"))
+    @Option(name: .long, help: ArgumentHelp("A public key (`assay receipts keygen`'s .pub, or PEM): every signed receipt's signature must verify with it (unsigned ones are counted; at least one must be signed).", valueName: "pub"))
     var key: String?
 
     @Option(name: .long, help: "text for people, json for machines (schema assay.receipts.verify/v1).")
@@ -238,7 +278,7 @@ struct ReceiptsVerify: ParsableCommand {
             let name = r.digest.map { String($0.prefix(16)) } ?? "line \(r.line)"
             let label: String
             switch r.outcome {
-            case .ok, .note: label = paint("ok", "32")
+            case .ok, .note: label = report.keyid != nil && !r.signed ? paint("unsigned", "33") : paint("ok", "32")
             case .mismatch: label = paint("FAILED", "31;1")
             case .unchecked: label = paint("partial", "33")
             }
@@ -258,10 +298,21 @@ struct ReceiptsVerify: ParsableCommand {
         let partial = report.receipts.filter { $0.outcome == .unchecked }.count
         let n = report.receipts.count
         let checks = report.receipts.reduce(0) { $0 + $1.checks.filter { $0.outcome == .ok }.count }
+        let unsigned = report.unsigned
+        let keyed = report.keyid != nil
         switch report.status {
         case .pass: out += "verified \(n) receipt\(n == 1 ? "" : "s") on \(commit) (\(checks) checks hold)\n"
         case .partial: out += "\(partial) of \(n) receipt\(n == 1 ? "" : "s") on \(commit) could not be fully checked\n"
-        default: out += "\(failed) of \(n) receipt\(n == 1 ? "" : "s") on \(commit) failed verification\n"
+        default:
+            if failed == 0, keyed, unsigned == n {
+                out += "none of the \(n) receipt\(n == 1 ? "" : "s") on \(commit) is signed: nothing vouches for it under key \(report.keyid!.prefix(12))\n"
+                return out
+            }
+            out += "\(failed) of \(n) receipt\(n == 1 ? "" : "s") on \(commit) failed verification\n"
+        }
+        if keyed {
+            let signed = n - unsigned
+            out += "\(signed) signed (signature\(signed == 1 ? "" : "s") checked against key \(report.keyid!.prefix(12))), \(unsigned) unsigned (nothing to check)\n"
         }
         return out
     }

@@ -15,10 +15,10 @@ struct ReceiptOptions: ParsableArguments {
     /// Writes the run's receipt; a receipt that cannot be written is a warning, never a change of
     /// the run's exit code. Returns the digest written, if any.
     @discardableResult
-    func leave(_ record: RunRecord, repositoryPath: String, verbose: Bool) -> String? {
+    func leave(_ record: RunRecord, scope: ReceiptScope = ReceiptScope(), repositoryPath: String, verbose: Bool) -> String? {
         guard !noReceipt else { return nil }
         do {
-            let written = try ReceiptWriter.write(record, repositoryPath: repositoryPath, signingKey: sign)
+            let written = try ReceiptWriter.write(record, repositoryPath: repositoryPath, signingKey: sign, scope: scope)
             for warning in written.warnings { Terminal.standardError.write("assay: warning: receipt: \(warning)\n") }
             if verbose {
                 Terminal.standardError.write("assay: receipt \(written.digest) on \(written.commit.prefix(12))\(written.signed ? " (signed)" : "") in \(written.notesRef)\n")

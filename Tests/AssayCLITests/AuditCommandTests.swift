@@ -662,6 +662,39 @@ func rules(_ json: [String: Any], _ key: String = "findings") -> [String] {
         #expect(md.out.hasPrefix("<!-- assay:audit -->"))
     }
 
+    @Test func textOutputHasOneVerdictAndTheRubricOnlyWhenVerbose() throws {
+        let fx = try GitFixture()
+        try fx.commit("root", files: ["README.md": "# x\n"])
+        // An empty change: the rubric says APPROVE, the gate PASS; only the gate's verdict is printed.
+        let empty = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path])
+        #expect(empty.status == 0)
+        let verdictWords = ["PASS", "FAIL", "APPROVE", "HOLD", "REJECT"]
+        func verdictLines(_ text: String) -> [String] {
+            text.split(separator: "\n").map(String.init).filter { line in
+                verdictWords.contains { line.contains($0) } || line.contains("decision:")
+            }
+        }
+        #expect(verdictLines(empty.out) == ["PASS"])
+        // A failing change: one FAIL line, no rubric decision beside it.
+        try fx.write("src/a.rs", "fn a() { todo!() }\n")
+        let failing = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path])
+        #expect(failing.status == 1)
+        let lines = verdictLines(failing.out)
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("FAIL") == true)
+        #expect(!failing.out.contains("utility"))
+        // --verbose adds the rubric's decision and scores, still with one FAIL line.
+        let verbose = try runProcess(assayExecutable(), ["audit", "--repo", fx.path.path, "--verbose"])
+        let (_, json) = try audit(fx, [])
+        let d = try #require(json["decision"] as? [String: Any])
+        let decision = try #require(d["decision"] as? String)
+        let utility = try #require(d["utility"] as? Int), risk = try #require(d["risk"] as? Int)
+        let rubricLine = try #require(verbose.out.split(separator: "\n").first { $0.hasPrefix("rubric ") })
+        #expect(rubricLine.contains("\(decision), utility \(utility), risk \(risk)"))
+        #expect(verbose.out.split(separator: "\n").filter { $0.hasPrefix("FAIL") || $0.hasPrefix("PASS") }.count == 1)
+        #expect(verbose.out.split(separator: "\n").last?.hasPrefix("FAIL") == true)
+    }
+
     @Test func textOutputGroupsByFileAndEndsWithTheVerdict() throws {
         let fx = try GitFixture()
         try fx.commit("root", files: ["README.md": "# x\n"])

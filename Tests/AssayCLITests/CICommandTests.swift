@@ -4,9 +4,12 @@ import Testing
 
 /// A small GitHub: commit statuses, check runs and issue comments, with state, on a real HTTP server
 /// on 127.0.0.1. `override` answers first when it returns a response (failures, delays).
+/// `GET /user` answers `me`; nil (the default) is 403, as for Actions' `GITHUB_TOKEN`, whose
+/// comments are written by `github-actions[bot]`.
 final class FakeGitHub: @unchecked Sendable {
     private let lock = NSLock()
-    private var comments: [(id: Int, body: String)] = []
+    private var comments: [(id: Int, body: String, user: [String: Any])] = []
+    let me: [String: Any]?
     private var nextID = 100
     private var overrideHandler: (@Sendable (RecordedRequest) -> TestResponse?)?
     var override: (@Sendable (RecordedRequest) -> TestResponse?)? {
@@ -15,7 +18,8 @@ final class FakeGitHub: @unchecked Sendable {
     }
     let server: HTTPTestServer
 
-    init() throws {
+    init(me: [String: Any]? = nil) throws {
+        self.me = me
         let box = Box()
         server = HTTPTestServer { request in box.github?.answer(request) ?? TestResponse(status: 500) }
         box.github = self
@@ -36,11 +40,13 @@ final class FakeGitHub: @unchecked Sendable {
             return .json(["id": Int(p.split(separator: "/").last ?? "") ?? 0])
         case "POST" where p.contains("/statuses/"):
             return .json(["state": r.json?["state"] ?? ""], status: 201)
+        case "GET" where p == "/user":
+            return me.map { .json($0) } ?? .json(["message": "Resource not accessible by integration"], status: 403)
         case "GET" where p.hasSuffix("/comments"):
-            return .json(comments.map { ["id": $0.id, "body": $0.body] as [String: Any] })
+            return .json(comments.map { ["id": $0.id, "body": $0.body, "user": $0.user] as [String: Any] })
         case "POST" where p.hasSuffix("/comments"):
             nextID += 1
-            comments.append((nextID, r.json?["body"] as? String ?? ""))
+            comments.append((nextID, r.json?["body"] as? String ?? "", poster))
             return .json(["id": nextID], status: 201)
         case "PATCH" where p.contains("/issues/comments/"):
             let id = Int(p.split(separator: "/").last ?? "") ?? 0
@@ -56,6 +62,18 @@ final class FakeGitHub: @unchecked Sendable {
         requests.filter { $0.method == method && $0.path.contains(fragment) }
     }
     var commentCount: Int { lock.lock(); defer { lock.unlock() }; return comments.count }
+    /// Who the token's comments are written by.
+    var poster: [String: Any] { me ?? ["id": 41898282, "login": "github-actions[bot]", "type": "Bot"] }
+    /// Adds a comment written by `user`; returns its id.
+    @discardableResult
+    func seedComment(_ body: String, by user: [String: Any]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        nextID += 1
+        comments.append((nextID, body, user))
+        return nextID
+    }
+    /// The comments' ids and bodies now.
+    var allComments: [(id: Int, body: String)] { lock.lock(); defer { lock.unlock() }; return comments.map { ($0.id, $0.body) } }
 }
 
 @Suite struct CICommandTests {
@@ -137,6 +155,60 @@ final class FakeGitHub: @unchecked Sendable {
         #expect(again.err.contains("pull request comment") && again.err.contains("updated"))
         // The token never shows.
         #expect(!(r.out + r.err + again.out + again.err).contains(Self.token))
+    }
+
+    @Test func theJobSummaryShowsEachFindingsEvidence() throws {
+        let (fx, base, head) = try repo(["src/feature.rs": "pub fn feature() { todo!() }\n"])
+        let env = try pullRequestEnvironment(fx, nil, base: base, head: head)
+        let r = try ci(fx, ["--no-post"], env)
+        #expect(r.status == 1, "\(r.err)")
+        let summary = try String(contentsOf: fx.root.appendingPathComponent("summary.md"), encoding: .utf8)
+        let lines = summary.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("| | rule |") })
+        #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.last == "evidence", "\(header)")
+        // The stub's row carries the offending line as evidence, in its own (fifth) cell.
+        let row = try #require(lines.first { $0.contains("`stub-marker`") })
+        let cells = row.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 5, "\(row)")
+        #expect(cells.last == "`pub fn feature() { todo!() }`", "\(row)")
+    }
+
+    @Test func sarifForCodeScanningKeepsFindingsAboutThePRBodyAndCommitMessages() throws {
+        let fx = try GitFixture()
+        let base = try fx.commit("root", files: ["src/lib.rs": "pub fn f() -> u32 { 1 }\n"])
+        try fx.git("checkout", "-q", "-b", "feature")
+        let head = try fx.commit("Adds `src/feature.rs` and `src/promised_by_commit.rs`",
+                                 files: ["src/feature.rs": "pub fn feature() {}\n"])
+        let env = try pullRequestEnvironment(fx, nil, base: base, head: head, body: "Adds `src/promised_by_body.rs`.")
+        let sarif = fx.root.appendingPathComponent("assay.sarif")
+        let r = try ci(fx, ["--no-post", "--sarif", sarif.path], env)
+        #expect(r.status == 1, "\(r.err)")
+        // The official schema accepts it.
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/sarif/sarif-schema-2.1.0.json")
+        let valid = try runProcess("python3", ["-c", """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.validators.validator_for(schema)(schema).validate(json.load(open(sys.argv[2])))
+            print("valid")
+            """, schema.path, sarif.path], timeout: 120)
+        #expect(valid.status == 0 && valid.out.hasPrefix("valid"), "\(valid.out) \(valid.err)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sarif)) as? [String: Any])
+        let run = try #require((doc["runs"] as? [[String: Any]])?.first)
+        let results = (run["results"] as? [[String: Any]]) ?? []
+        func uri(_ result: [String: Any]) -> String? {
+            (((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+        }
+        func text(_ result: [String: Any]) -> String { (result["message"] as? [String: Any])?["text"] as? String ?? "" }
+        // Both claims are in the copy for GitHub, each on a physical location code scanning accepts.
+        let byBody = try #require(results.first { text($0).contains("promised_by_body") }, "\(results)")
+        #expect(uri(byBody) == ".assay/messages/pr-body.md")
+        let byCommit = try #require(results.first { text($0).contains("promised_by_commit") }, "\(results)")
+        #expect(uri(byCommit) == ".assay/messages/commit-\(head.prefix(7)).txt", "\(byCommit)")
+        #expect(results.allSatisfy { uri($0) != nil })
+        let described = ((run["artifacts"] as? [[String: Any]]) ?? []).compactMap { ($0["location"] as? [String: Any])?["uri"] as? String }
+        #expect(Set(described) == [".assay/messages/pr-body.md", ".assay/messages/commit-\(head.prefix(7)).txt"])
     }
 
     @Test func aHundredAndTwentyFindingsGoAsThreeAnnotationBatchesAndTheDescriptionFits() throws {
@@ -237,6 +309,28 @@ final class FakeGitHub: @unchecked Sendable {
         #expect((report["summary"] as? [String: Any])?["files"] as? Int == 2)
         #expect(report["base"] as? String == base, "\(report)")
         #expect(newBranch.err.contains("no token"))
+    }
+
+    @Test func aPushReportsThePushedBranchNotTheCheckedOutOne() throws {
+        let (fx, base, head) = try repo(["src/feature.rs": "pub fn feature() {}\n"])
+        #expect(try fx.git("branch", "--show-current").trimmingCharacters(in: .whitespacesAndNewlines) == "feature")
+        func branch(ref: String?, environment extra: [String: String]) throws -> String? {
+            var event: [String: Any] = ["before": base, "after": head]
+            if let ref { event["ref"] = ref }
+            let file = fx.root.appendingPathComponent("push-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: event).write(to: file)
+            let env = ["GITHUB_ACTIONS": "true", "GITLAB_CI": "", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": file.path,
+                       "GITHUB_REPOSITORY": "octo/widgets", "GITHUB_SHA": head, "GITHUB_STEP_SUMMARY": "", "GITHUB_TOKEN": ""]
+                .merging(extra) { $1 }
+            let r = try ci(fx, ["--format", "json"], env)
+            #expect(r.status == 0, "\(r.err)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.split(separator: "\n").last!.utf8)) as? [String: Any])
+            return (json["report"] as? [String: Any])?["branch"] as? String
+        }
+        // The event's ref names the branch, whatever is checked out.
+        #expect(try branch(ref: "refs/heads/main", environment: [:]) == "main")
+        // Without a ref in the payload: GITHUB_REF.
+        #expect(try branch(ref: nil, environment: ["GITHUB_REF": "refs/heads/release/2.0"]) == "release/2.0")
     }
 
     @Test func aBaseMissingFromAShallowCloneIsExit2NamingTheFix() throws {

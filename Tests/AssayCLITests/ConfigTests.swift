@@ -50,7 +50,7 @@ import Testing
         let fx = try repo(config: "version: 1\nclaims:\n  include: [\"a\", \n  exclude: : :\n")
         let r = try runProcess(assayExecutable(), ["claims", "--repo", fx.path.path])
         #expect(r.status == 2)
-        #expect(r.err.contains("invalid YAML in .assay.yml:"))
+        #expect(r.err.contains(".assay.yml:") && r.err.contains("invalid YAML"))
         let location = r.err.components(separatedBy: ".assay.yml:").dropFirst().first ?? ""
         #expect(location.first?.isNumber == true, "\(r.err)")
     }

@@ -112,8 +112,8 @@ import Testing
         }
         #expect(shown("count-false-when-written") == summary["false_when_written"] as? Int)
         #expect(shown("count-possibly-stale") == summary["possibly_stale"] as? Int)
-        // The filter script ran: contradicted, stale and unverifiable rows are shown, verified ones hidden.
-        let expectedShown = (summary["contradicted"] as? Int ?? 0) + (summary["stale"] as? Int ?? 0) + (summary["unverifiable"] as? Int ?? 0)
+        // The filter script ran: contradicted and stale rows are shown; unverifiable and verified ones hidden.
+        let expectedShown = (summary["contradicted"] as? Int ?? 0) + (summary["stale"] as? Int ?? 0)
         #expect(shown("shown") == expectedShown)
         // The chart has a point per recorded run (two backfilled, one run).
         #expect(dom.components(separatedBy: "<circle").count - 1 == 3)
@@ -124,6 +124,67 @@ import Testing
         #expect(dom.contains("&lt;script&gt;document.title="))
         // Links to file@SHA on GitLab.
         #expect(dom.contains("https://gitlab.com/acme/widgets/-/blob/\(try fx.head())/PROGRESS.md#L3"))
+    }
+
+    /// The HTML as written: drift first (filter, doc order), code spans as code after escaping, the
+    /// false-when-written count marked as part of the contradicted one, and a time axis whose two ends
+    /// differ when every point falls on one day (the fixture's commits are a minute apart).
+    @Test func theHTMLReportLeadsWithDriftAndKeepsCodeSpans() throws {
+        let fx = try repo()
+        // A doc that sorts before PROGRESS.md by name, with nothing drifting and a code span holding markup.
+        try fx.commit("Plan", files: ["PLAN.md": "# Plan\n\n- [x] `src/b.ts` lexer with `<b>x</b>` output, one ` tick\n"])
+        let r = try assayRun(fx, ["drift", "--format", "html", "--backfill", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        let html = r.out
+        let report = try json(try assayRun(fx, ["drift", "--format", "json", "--no-record"]))
+        let summary = try #require(report["summary"] as? [String: Any])
+        #expect(summary["contradicted"] as? Int == 1 && summary["false_when_written"] as? Int == 1)
+
+        // Filters: contradicted and stale on, the rest off.
+        for (verdict, on) in [("contradicted", true), ("stale", true), ("unverifiable", false), ("verified", false), ("abstain", false)] {
+            #expect(html.contains("data-filter=\"\(verdict)\" checked>") == on, "\(verdict)")
+            #expect(html.contains("data-filter=\"\(verdict)\">") == !on, "\(verdict)")
+        }
+        // Docs by severity: PROGRESS.md (drifting) before PLAN.md (verified), though PLAN sorts first by name.
+        let progress = try #require(html.range(of: ">PROGRESS.md</a></h3>"))
+        let plan = try #require(html.range(of: ">PLAN.md</a></h3>"))
+        #expect(progress.lowerBound < plan.lowerBound)
+        // False when written is a subset of contradicted, and says so.
+        #expect(html.contains("<span class=\"sub\" id=\"subset-false-when-written\">of the 1 contradicted</span>"))
+        // Code spans: escaped first, then <code>.
+        #expect(html.contains("<code>src/a.ts</code> parser"))
+        #expect(html.contains("<code>&lt;b&gt;x&lt;/b&gt;</code> output, one ` tick"))
+        #expect(!html.contains("<b>x</b>"))
+        #expect(html.contains("&lt;script&gt;document.title="))
+        // The time axis: two labels, not the same text.
+        func axis(_ id: String) -> String? {
+            guard let start = html.range(of: "id=\"\(id)\"") else { return nil }
+            let rest = html[start.upperBound...]
+            guard let open = rest.firstIndex(of: ">") else { return nil }
+            return String(rest[rest.index(after: open)...].prefix { $0 != "<" })
+        }
+        let history = try #require(report["history"] as? [[String: Any]])
+        #expect(history.count >= 2)
+        let days = Set(history.compactMap { ($0["date"] as? String)?.prefix(10) })
+        #expect(days.count == 1)  // one day: a date alone would label both ends the same
+        let start = try #require(axis("axis-start")), end = try #require(axis("axis-end"))
+        #expect(start != end, "\(start) | \(end)")
+        #expect(start.hasPrefix(String(days.first!)) && end.hasPrefix(String(days.first!)))
+    }
+
+    /// The Markdown report keeps the evidence the text report prints, such as where a file was renamed.
+    @Test func markdownKeepsTheRenamedToHint() throws {
+        let fx = try GitFixture()
+        try fx.commit("Ship", files: ["src/old.ts": "export const o = 1\n", "PROGRESS.md": "# Progress\n\n- [x] `src/old.ts` parser\n"])
+        try fx.git("mv", "src/old.ts", "src/new.ts")
+        try fx.commit("Rename old to new")
+        let text = try assayRun(fx, ["drift", "--no-record"])
+        #expect(text.out.contains("renamed to src/new.ts"), "\(text.out)")
+        let md = try assayRun(fx, ["drift", "--format", "markdown", "--no-record"])
+        #expect(md.status == 0, "\(md.err)")
+        let row = try #require(md.out.split(separator: "\n").first { $0.contains("src/old.ts") && $0.hasPrefix("|") }, "\(md.out)")
+        #expect(row.contains("renamed to src/new.ts"), "\(row)")
+        #expect(md.out.contains("| of which false when written |"))
     }
 
     /// The scheduled examples parse as YAML, and every option they pass to `assay drift` exists.

@@ -149,8 +149,10 @@ struct GitHubClientTests {
             return
         }
         #expect(second == .updated(id))
-        #expect(server.requests.map(\.method) == ["GET", "POST", "GET", "PATCH"])
-        #expect(server.requests[3].path == "/repos/octo/widgets/issues/comments/\(id)")
+        // Who the token is is asked only once a comment carries the marker.
+        #expect(server.requests.map(\.method) == ["GET", "POST", "GET", "GET", "PATCH"])
+        #expect(server.requests[3].path == "/user")
+        #expect(server.requests[4].path == "/repos/octo/widgets/issues/comments/\(id)")
         #expect(store.all.map(\.body) == ["LGTM", "please fix", "\(marker)\nround 2"])
     }
 
@@ -168,7 +170,7 @@ struct GitHubClientTests {
     @Test("pagination is followed when the marker is on page 2")
     func stickyCommentOnPageTwo() throws {
         let marker = "<!-- assay:report -->"
-        let store = CommentStore(comments: [(1, "a"), (2, "b"), (3, "c"), (4, "old \(marker)"), (5, "e")], pageSize: 3)
+        let store = CommentStore(comments: [(1, "a"), (2, "b"), (3, "c"), (4, "old \(marker)"), (5, "e")], mine: [4], pageSize: 3)
         let server = try store.serve()
         let result = try gitHub(server, http: testClient(Recorder()))
             .upsertComment(issueNumber: 7, marker: marker, body: "new \(marker)")
@@ -177,9 +179,38 @@ struct GitHubClientTests {
         #expect(server.requests.map { "\($0.method) \($0.target)" } == [
             "GET /repos/octo/widgets/issues/7/comments?per_page=100",
             "GET /repos/octo/widgets/issues/7/comments?per_page=100&page=2",
+            "GET /user",
             "PATCH /repos/octo/widgets/issues/comments/4",
         ])
         #expect(store.all.map(\.body) == ["a", "b", "c", "new \(marker)", "e"])
+    }
+
+    @Test("a comment carrying the marker is edited only when the token's own identity wrote it",
+          arguments: [false, true])
+    func foreignMarkerIsLeftAlone(installationToken: Bool) throws {
+        let marker = "<!-- assay:report -->"
+        let store = CommentStore(comments: [(1, "\(marker) planted by someone else"), (2, "\(marker) another app's"), (3, "\(marker) ours")],
+                                 mine: [3], me: installationToken ? nil : ["id": 42, "login": "assay-bot", "type": "User"])
+        // Someone else: a person (for an installation token, one who even calls themself a bot),
+        // and another app's bot.
+        store.setAuthor(1, installationToken ? ["id": 7, "login": "github-actions[bot]", "type": "User"]
+                                             : ["id": 666, "login": "assay-bot-fan", "type": "User"])
+        store.setAuthor(2, ["id": 99, "login": "other-app[bot]", "type": "Bot"])
+        let server = try store.serve()
+        let github = try gitHub(server, http: testClient(Recorder()))
+        #expect(try github.identity() == (installationToken ? .installation : .user(id: 42, login: "assay-bot")))
+        #expect(try github.upsertComment(issueNumber: 7, marker: marker, body: "\(marker) report") == .updated(3))
+        #expect(store.all.map(\.body) == ["\(marker) planted by someone else", "\(marker) another app's", "\(marker) report"])
+        // With only the foreign ones, a new comment is posted.
+        let foreignOnly = CommentStore(comments: [(1, "\(marker) planted"), (2, "\(marker) another app's")],
+                                       me: installationToken ? nil : ["id": 42, "login": "assay-bot", "type": "User"])
+        foreignOnly.setAuthor(1, ["id": 666, "login": "mallory", "type": "User"])
+        foreignOnly.setAuthor(2, ["id": 99, "login": "other-app[bot]", "type": "Bot"])
+        let foreignServer = try foreignOnly.serve()
+        let created = try gitHub(foreignServer, http: testClient(Recorder())).upsertComment(issueNumber: 7, marker: marker, body: "\(marker) new")
+        #expect(created == .created(9002))
+        #expect(foreignServer.requests.filter { $0.method == "PATCH" }.isEmpty)
+        #expect(foreignOnly.all.map(\.body) == ["\(marker) planted", "\(marker) another app's", "\(marker) new"])
     }
 
     @Test("a next page on another host is refused: the token never goes there")

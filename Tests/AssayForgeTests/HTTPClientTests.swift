@@ -1,3 +1,4 @@
+import AssayCore
 import AssayTestSupport
 import Foundation
 import Testing

@@ -41,14 +41,28 @@ func gitHub(_ server: HTTPTestServer, token: String = "tok-123", http: HTTPClien
 final class CommentStore: @unchecked Sendable {
     private let lock = NSLock()
     private var comments: [(id: Int, body: String)]
+    /// Who wrote each comment (`user` as GitHub sends it); comments without an entry have none.
+    private var authors: [Int: [String: Any]]
     private var nextID = 9001
     private var base = ""
     let pageSize: Int
+    /// What `GET /user` answers for the token; nil: 403, as for an installation token.
+    let me: [String: Any]?
+    /// Who the comments the token posts are written by.
+    var poster: [String: Any] { me ?? ["id": 41898282, "login": "github-actions[bot]", "type": "Bot"] }
 
-    init(comments: [(id: Int, body: String)] = [], pageSize: Int = 100) {
+    /// `mine`: ids of seeded comments written by the token's identity.
+    init(comments: [(id: Int, body: String)] = [], mine: Set<Int> = [], pageSize: Int = 100,
+         me: [String: Any]? = ["id": 42, "login": "assay-bot", "type": "User"]) {
         self.comments = comments
         self.pageSize = pageSize
+        self.me = me
+        self.authors = [:]
+        for id in mine { authors[id] = poster }
     }
+
+    /// Makes `author` the writer of comment `id`.
+    func setAuthor(_ id: Int, _ author: [String: Any]) { lock.withLock { authors[id] = author } }
 
     /// The comments now.
     var all: [(id: Int, body: String)] { lock.withLock { comments } }
@@ -71,11 +85,19 @@ final class CommentStore: @unchecked Sendable {
                     let next = "\(base)/repos/octo/widgets/issues/7/comments?per_page=100&page=\(page + 1)"
                     headers["Link"] = "<\(next)>; rel=\"next\", <\(base)/repos/octo/widgets/issues/7/comments?page=99>; rel=\"last\""
                 }
-                return .json(slice.map { ["id": $0.id, "body": $0.body] as [String: Any] }, headers: headers)
+                return .json(slice.map { c -> [String: Any] in
+                    var json: [String: Any] = ["id": c.id, "body": c.body]
+                    if let author = authors[c.id] { json["user"] = author }
+                    return json
+                }, headers: headers)
+            case ("GET", "/user"):
+                guard let me else { return .json(["message": "Resource not accessible by integration"], status: 403) }
+                return .json(me)
             case ("POST", "/repos/octo/widgets/issues/7/comments"):
                 guard let body = request.json?["body"] as? String else { return .text("no body", status: 422) }
                 nextID += 1
                 comments.append((nextID, body))
+                authors[nextID] = poster
                 return .json(["id": nextID, "body": body], status: 201)
             case ("PATCH", let path) where path.hasPrefix("/repos/octo/widgets/issues/comments/"):
                 guard let id = Int(path.split(separator: "/").last ?? ""),

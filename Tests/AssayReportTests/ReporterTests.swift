@@ -103,11 +103,30 @@ func python(_ script: String, _ args: [String]) throws -> ProcessResult {
         #expect(uris.contains("src/caf%C3%A9%20%26%20co/main.rs"))
         #expect(uris.contains("src/a%20b.ts"))
         #expect(results.allSatisfy { (($0["partialFingerprints"] as? [String: String])?[SARIFReporter.fingerprintKey])?.hasPrefix("v1:") == true })
-        // The GitHub copy leaves out suppressed results and findings with no file.
+        // The GitHub copy leaves out suppressed results, and keeps the finding about a commit message.
         let github = try #require(try JSONSerialization.jsonObject(with: Data(SARIFReporter.report(sampleInput(), forGitHub: true).utf8)) as? [String: Any])
-        let ghResults = ((github["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
-        #expect(ghResults.count == 4)
+        let ghRun = try #require((github["runs"] as? [[String: Any]])?.first)
+        let ghResults = (ghRun["results"] as? [[String: Any]]) ?? []
+        #expect(ghResults.count == 5)
         #expect(ghResults.allSatisfy { $0["suppressions"] == nil })
+        // Every result has a physical location (code scanning drops one without); the commit
+        // message's is an artifact the run describes.
+        for r in ghResults {
+            let location = try #require((r["locations"] as? [[String: Any]])?.first)
+            let artifact = try #require((location["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])
+            #expect((artifact["uri"] as? String)?.isEmpty == false)
+        }
+        let message = try #require(ghResults.first { $0["ruleId"] as? String == "claim-contradicted" })
+        let location = try #require((message["locations"] as? [[String: Any]])?.first)
+        let physical = try #require(location["physicalLocation"] as? [String: Any])
+        let artifact = try #require(physical["artifactLocation"] as? [String: Any])
+        #expect(artifact["uri"] as? String == ".assay/messages/commit-0123456.txt")
+        #expect((physical["region"] as? [String: Any])?["startLine"] as? Int == 3)
+        #expect((location["logicalLocations"] as? [[String: Any]])?.first?["name"] as? String == "commit 0123456")
+        let artifacts = try #require(ghRun["artifacts"] as? [[String: Any]])
+        let index = try #require(artifact["index"] as? Int)
+        #expect((artifacts[index]["location"] as? [String: Any])?["uri"] as? String == ".assay/messages/commit-0123456.txt")
+        #expect(((artifacts[index]["description"] as? [String: Any])?["text"] as? String)?.contains("message of commit 0123456") == true)
     }
 
     /// JUnit as a real JUnit parser reads it (`junitparser`, installed by .ci/run).
@@ -158,10 +177,24 @@ func python(_ script: String, _ args: [String]) throws -> ProcessResult {
         #expect(lines.first?.hasPrefix("::error ") == true)
     }
 
+    @Test func evidenceCellsStayInsideTheirCell() {
+        let cell = MarkdownReporter.evidence(["let a = b | c;", "say `hi` <now>", String(repeating: "x", count: 300), "fourth"])
+        let parts = cell.components(separatedBy: "<br>")
+        #expect(parts.count == 4)
+        #expect(parts[0] == "`let a = b \\| c;`")
+        #expect(parts[1] == "say `hi` &lt;now&gt;")
+        #expect(parts[2].count == MarkdownReporter.evidenceLength + 2 && parts[2].hasSuffix("…`"))
+        #expect(parts[3] == "(+1 more)")
+        #expect(!cell.contains("\n"))
+    }
+
     @Test func escaping() {
         #expect(GitHubAnnotations.data("50% done\nnext") == "50%25 done%0Anext")
         #expect(GitHubAnnotations.property("a:b,c") == "a%3Ab%2Cc")
         #expect(JUnitReporter.escape("a<b & \"c\"\u{1}") == "a&lt;b &amp; &quot;c&quot;\u{FFFD}")
         #expect(percentEncodedPath("dir/a b#1?.rs") == "dir/a%20b%231%3F.rs")
+        // Raw bytes that are not UTF-8: encoded as they are, never as U+FFFD.
+        #expect(percentEncodedPath(bytes: Array("src/caf".utf8) + [0xE9] + Array(".rs".utf8)) == "src/caf%E9.rs")
+        #expect(displayPathString(Array("é/caf".utf8) + [0xE9, 0xC3] + Array(".rs".utf8)) == "é/caf%E9%C3.rs")
     }
 }

@@ -231,6 +231,29 @@ private func describe(_ findings: [CheckFinding]) -> String {
         #expect(LargeBinaryCheck.humanSize(3 << 30) == "3.0 GiB")
     }
 
+    @Test func largeTextFileReportsSizeAndTheTextLimit() {
+        let dump = ChangedFile(path: "db/dump.sql", addedLines: [], lines: [], isBinary: false, size: 188_743_680,
+                               isNew: true, blobID: "d0d0cafed0d0cafed0d0cafed0d0cafed0d0cafe")
+        let findings = LargeBinaryCheck().findings(in: dump, settings: CheckSettings())
+        #expect(findings.map(\.message) == ["text file of 180.0 MiB added (limit for text 10.0 MiB); its lines are not checked"])
+        #expect(findings.first?.evidence == ["size: 188743680 bytes", "text limit: 10485760 bytes (thresholds.large_text_bytes)"])
+        #expect(findings.map(\.fingerprintText) == ["d0d0cafed0d0cafed0d0cafed0d0cafed0d0cafe"])
+        // The binary limit says nothing about text, and the text limit is the policy's.
+        #expect(LargeBinaryCheck().findings(in: dump, settings: CheckSettings(largeBinaryBytes: 1 << 30)).count == 1)
+        #expect(LargeBinaryCheck().findings(in: dump, settings: CheckSettings(largeTextBytes: 200 << 20)).isEmpty)
+    }
+
+    @Test func excerptsCutLongTextAndStateItsLength() {
+        #expect(Finding.excerpt("short line") == "short line")
+        let exact = String(repeating: "é", count: 200)
+        #expect(Finding.excerpt(exact) == exact)
+        let long = String(repeating: "é", count: 201)
+        #expect(Finding.excerpt(long) == String(repeating: "é", count: 200) + "… (402 bytes)")
+        let huge = String(repeating: "a", count: 10_485_760)
+        #expect(Finding.excerpt(huge) == String(repeating: "a", count: 200) + "… (10,485,760 bytes)")
+        #expect(Finding.excerpt("abcdef", limit: 3) == "abc… (6 bytes)")
+    }
+
     // MARK: Ordinary code (false-positive guard)
 
     @Test(arguments: Checks.all.map { type(of: $0).description.id }, OrdinaryCode.files)

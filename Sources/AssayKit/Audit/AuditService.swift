@@ -153,6 +153,7 @@ public final class AuditService: Sendable {
         // Settings come from the audited content, so a change is judged by the settings it carries.
         let config = try readConfig(change)
         warnings += config.warnings
+        warnings += Self.unappliedSettingsEdits(change, settingsFromBase: request.settingsFromBase)
         let knownRules = Set(AuditService.rules.map(\.id)).union(Policy.builtInRuleIDs)
         let branch = request.branch ?? branchName(request.mode, repo)
         let basePolicy = try loadPolicy(request, config, change, knownRules)
@@ -169,7 +170,7 @@ public final class AuditService: Sendable {
         }
         let rubric = try loadRubric(request, config, change)
         warnings += rubric.warnings
-        let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes)
+        let settings = CheckSettings(largeBinaryBytes: policy.largeBinaryBytes, largeTextBytes: policy.largeTextBytes)
         trace("audit: policy read at \(elapsedMs(since: started)) ms")
 
         // Static checks over the lines the change adds.
@@ -178,6 +179,8 @@ public final class AuditService: Sendable {
         var findings: [Finding] = []
         var addedLineCount = 0
         var wholeFileCounts: [String: Int] = [:]
+        // The findings an "… and N more" finding stands for, by its fingerprint: they count in the gate.
+        var omittedBehind: [String: Int] = [:]
         var gitPaths: [String: GitPath] = [:]
         // A file deleted and one added with the same content is a move: it adds no line. One added
         // with the same name as the only deleted file of that name may be a move with edits.
@@ -191,7 +194,8 @@ public final class AuditService: Sendable {
             let file: ChangedFile
             do {
                 let sameName = c.status == .added ? deletedByName[c.path.lastComponent] : nil
-                guard let f = try changedFile(c, repo, movedFrom: sameName?.count == 1 ? sameName![0].oldID : nil) else { continue }
+                guard let f = try changedFile(c, repo, movedFrom: sameName?.count == 1 ? sameName![0].oldID : nil,
+                                              largeTextBytes: settings.largeTextBytes) else { continue }
                 file = f
             } catch {
                 if error.isMissingObject {
@@ -200,12 +204,20 @@ public final class AuditService: Sendable {
                 }
                 throw RepositoryAccess.explain(error, doing: "read \(path)")
             }
+            if !file.isBinary && file.size > settings.largeTextBytes {
+                notices.append("\(path): \(file.size) bytes of text, more than thresholds.large_text_bytes (\(settings.largeTextBytes)): "
+                               + "its lines are not checked")
+            }
             files.append(file)
             gitPaths[path] = c.path
             addedLineCount += file.addedLines.count
             let checked = Self.findings(in: file, policy: policy, settings: settings, sha: change.sha)
-            findings += checked.onAddedLines
+            var found = checked.onAddedLines
+            // A path that is not UTF-8 keeps its bytes, so reporters can name the file exactly.
+            if !c.path.isValidUTF8 { for k in found.indices { found[k].pathBytes = c.path.bytes } }
+            findings += found
             wholeFileCounts.merge(checked.counts, uniquingKeysWith: +)
+            omittedBehind.merge(checked.omitted, uniquingKeysWith: +)
         }
         trace("audit: \(files.count) files checked at \(elapsedMs(since: started)) ms")
 
@@ -221,8 +233,8 @@ public final class AuditService: Sendable {
         for (result, path, line) in claimFindingsSources where result.verdict == .contradicted {
             guard let severity = policy.severity(of: ClaimContradictedRule.id, at: path) else { continue }
             findings.append(Finding(rule: ClaimContradictedRule.id, severity: severity, path: path, line: line, sha: change.sha,
-                                    message: "claim contradicted (\(result.verdictClass ?? "false")): \(result.claim.text)",
-                                    evidence: result.evidence,
+                                    message: Finding.excerpt("claim contradicted (\(result.verdictClass ?? "false")): \(result.claim.text)"),
+                                    evidence: result.evidence.map { Finding.excerpt($0) },
                                     fingerprint: Fingerprint.make(rule: ClaimContradictedRule.id, path: path, text: result.claim.text)))
         }
         trace("audit: \(claimResults.count) claims checked at \(elapsedMs(since: started)) ms")
@@ -270,7 +282,8 @@ public final class AuditService: Sendable {
             // Stale: an entry for a file the change touches whose finding is nowhere in that file now.
             let touched = Set(change.changes.map(\.path.string))
             for entry in ignore.entries where touched.contains(entry.path) && !ignore.isExpired(entry) {
-                let present = byPath[entry.path].map { Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha).allFingerprints } ?? []
+                let present = byPath[entry.path].map { Self.findings(in: $0, policy: policy, settings: settings, sha: change.sha,
+                                                                      allFingerprints: true).allFingerprints } ?? []
                 if !present.contains(entry.fingerprint) && !findings.contains(where: { $0.fingerprint == entry.fingerprint }) {
                     stale.append(entry)
                 }
@@ -320,28 +333,31 @@ public final class AuditService: Sendable {
         }
         let counted = findings.filter { $0.suppression == nil }
         let suppressed = findings.filter { $0.suppression != nil }
+        // How many findings one listed finding counts for: one, or the N of "… and N more".
+        func weight(_ f: Finding) -> Int { omittedBehind[f.fingerprint] ?? 1 }
+        func total(_ severity: Severity) -> Int { counted.reduce(0) { $0 + ($1.severity == severity ? weight($1) : 0) } }
         var reasons: [String] = []
         if let failOn = request.failOn {
             let failing = counted.filter { $0.severity >= failOn }
             if !failing.isEmpty {
-                let bySeverity = Dictionary(grouping: failing, by: \.severity)
-                let parts = Severity.allCases.reversed().compactMap { s in bySeverity[s].map { "\($0.count) \(s == .block ? "blocking" : s.rawValue)" } }
-                reasons.append("\(parts.joined(separator: ", ")) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)")
+                let parts = Severity.allCases.reversed().filter { $0 >= failOn && total($0) > 0 }
+                    .map { s in "\(total(s)) \(s == .block ? "blocking" : s.rawValue)" }
+                let count = failing.reduce(0) { $0 + weight($1) }
+                reasons.append("\(parts.joined(separator: ", ")) finding\(count == 1 ? "" : "s") at or above \(failOn.rawValue)")
             }
-            let warns = counted.filter { $0.severity == .warn }.count
+            let warns = total(.warn)
             if let max = policy.maxWarnings, warns > max {
                 reasons.append("\(warns) warnings, more than the policy's max_warnings \(max)")
             }
         }
-        let decision = rubric.evaluate(RubricInput(findings: counted.map { RubricInput.Item(rule: $0.rule, severity: $0.severity) },
+        let decision = rubric.evaluate(RubricInput(findings: counted.flatMap { f in
+                                                       repeatElement(RubricInput.Item(rule: f.rule, severity: f.severity), count: weight(f)) },
                                                    claimVerdicts: claimResults.map(\.verdict)))
         var claimSummary: [String: Int] = [:]
         for v in Verdict.allCases { claimSummary[v.rawValue] = 0 }
         for r in claimResults { claimSummary[r.verdict.rawValue, default: 0] += 1 }
         let summary = AuditReport.Summary(files: files.count, addedLines: addedLineCount,
-                                          block: counted.filter { $0.severity == .block }.count,
-                                          warn: counted.filter { $0.severity == .warn }.count,
-                                          info: counted.filter { $0.severity == .info }.count,
+                                          block: total(.block), warn: total(.warn), info: total(.info),
                                           suppressed: suppressed.count, claims: claimSummary)
         return AuditReport(
             verdict: reasons.isEmpty ? "pass" : "fail", decision: decision,
@@ -370,12 +386,15 @@ public final class AuditService: Sendable {
     /// `movedFrom`: the content of a file the change deleted with the same name, when there is
     /// exactly one; a new file that is mostly that content is a move with edits, and only the edits
     /// are added lines (as `git diff -M` shows it).
-    func changedFile(_ c: FileChange, _ repo: Repository, movedFrom: ObjectID? = nil) throws(GitError) -> ChangedFile? {
+    /// A text file larger than `largeTextBytes` is not split into lines: it has no added lines,
+    /// and only its size is checked.
+    func changedFile(_ c: FileChange, _ repo: Repository, movedFrom: ObjectID? = nil,
+                     largeTextBytes: Int = CheckSettings.defaultLargeTextBytes) throws(GitError) -> ChangedFile? {
         let new = try repo.blob(c.newID)
         let isBinary = new.prefix(8000).contains(0)
         let isNew = c.status == .added || c.oldID.isZero || (c.oldMode & 0o170000) != 0o100000
-        if isBinary {
-            return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: true, size: new.count,
+        if isBinary || new.count > largeTextBytes {
+            return ChangedFile(path: c.path.string, addedLines: [], lines: [], isBinary: isBinary, size: new.count,
                                isNew: isNew, blobID: c.newID.hex)
         }
         let lines = ChangedFile.splitLines(String(decoding: new, as: UTF8.self))
@@ -399,15 +418,23 @@ public final class AuditService: Sendable {
         var onAddedLines: [Finding] = []
         var counts: [String: Int] = [:]
         var allFingerprints: Set<String> = []
+        /// For each "… and N more" finding (by fingerprint), N.
+        var omitted: [String: Int] = [:]
     }
 
     /// The identity of a finding without its occurrence number: rule, path and normalized text.
     static func key(of finding: Finding) -> String { finding.evidenceKey }
 
+    /// How many findings of one rule one file lists; past that, one finding says "… and N more".
+    static let maxFindingsPerRuleAndFile = 200
+
     /// Runs every check the policy turns on for the file's path over the whole file, numbers
     /// identical findings in file order (so a fingerprint means the same in every run, whatever the
-    /// change), and keeps those on the lines the change adds.
-    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String) -> FileFindings {
+    /// change), and keeps those on the lines the change adds, at most `maxFindingsPerRuleAndFile`
+    /// per rule. `allFingerprints`: also fingerprint the findings not listed (on lines the change
+    /// does not add, or past the cap), for telling stale `.assayignore` entries.
+    static func findings(in file: ChangedFile, policy: Policy, settings: CheckSettings, sha: String,
+                         allFingerprints: Bool = false) -> FileFindings {
         var out = FileFindings()
         let whole = file.isNew || file.isBinary ? file
             : ChangedFile(path: file.path, addedLines: file.lines.enumerated().map { AddedLine(number: $0.offset + 1, text: $0.element) },
@@ -416,19 +443,46 @@ public final class AuditService: Sendable {
             let id = type(of: check).description.id
             guard let severity = policy.severity(of: id, at: file.path) else { continue }
             var seen: [String: Int] = [:]
+            var listed = 0
+            var omitted: (count: Int, first: Int, last: Int) = (0, 0, 0)
             for f in check.findings(in: whole, settings: settings).sorted(by: { $0.line < $1.line }) {
                 let text = Fingerprint.normalize(f.fingerprintText)
                 let occurrence = seen[text, default: 0]
                 seen[text] = occurrence + 1
                 let key = id + "\u{0}" + file.path + "\u{0}" + text
                 out.counts[key, default: 0] += 1
+                let isListed = (f.line == 0 || file.adds(line: f.line)) && listed < maxFindingsPerRuleAndFile
+                // Hashing is the costly step: only the findings listed, unless every one is wanted.
+                guard isListed || allFingerprints else {
+                    if f.line == 0 || file.adds(line: f.line) {
+                        omitted = (omitted.count + 1, omitted.count == 0 ? f.line : omitted.first, f.line)
+                    }
+                    continue
+                }
                 let fingerprint = Fingerprint.make(rule: id, path: file.path, text: f.fingerprintText, occurrence: occurrence)
                 out.allFingerprints.insert(fingerprint)
                 guard f.line == 0 || file.adds(line: f.line) else { continue }
+                if listed == maxFindingsPerRuleAndFile {
+                    omitted = (omitted.count + 1, omitted.count == 0 ? f.line : omitted.first, f.line)
+                    continue
+                }
+                listed += 1
                 var finding = Finding(rule: id, severity: severity, path: file.path, line: f.line, endLine: f.endLine, sha: sha,
-                                      message: f.message, evidence: f.evidence, fingerprint: fingerprint)
+                                      message: Finding.excerpt(f.message), evidence: f.evidence.map { Finding.excerpt($0) },
+                                      fingerprint: fingerprint)
                 finding.evidenceKey = key
                 out.onAddedLines.append(finding)
+            }
+            if omitted.count > 0 {
+                let more = "… and \(omitted.count) more"
+                var summary = Finding(rule: id, severity: severity, path: file.path, line: omitted.first, endLine: omitted.last, sha: sha,
+                                      message: "\(more) `\(id)` finding\(omitted.count == 1 ? "" : "s") in this file "
+                                          + "(only the first \(maxFindingsPerRuleAndFile) are listed)",
+                                      evidence: ["\(omitted.count) more on lines \(omitted.first)–\(omitted.last)"],
+                                      fingerprint: Fingerprint.make(rule: id, path: file.path, text: "… and more findings"))
+                summary.evidenceKey = id + "\u{0}" + file.path + "\u{0}\u{0}more"
+                out.onAddedLines.append(summary)
+                out.omitted[summary.fingerprint] = omitted.count
             }
         }
         return out
@@ -452,8 +506,9 @@ public final class AuditService: Sendable {
                 let bytes: [UInt8]
                 do { bytes = try repo.blob(entry.id) } catch where error.isMissingObject { continue }
                 let whole: ChangedFile
-                if bytes.prefix(8000).contains(0) {
-                    whole = ChangedFile(path: file.path, addedLines: [], lines: [], isBinary: true, size: bytes.count, isNew: true,
+                let isBinary = bytes.prefix(8000).contains(0)
+                if isBinary || bytes.count > settings.largeTextBytes {
+                    whole = ChangedFile(path: file.path, addedLines: [], lines: [], isBinary: isBinary, size: bytes.count, isNew: true,
                                         blobID: entry.id.hex)
                 } else {
                     whole = ChangedFile.new(path: file.path, text: String(decoding: bytes, as: UTF8.self))
@@ -513,7 +568,8 @@ public final class AuditService: Sendable {
         case .path(let name):
             return try Policy.named(name, referencedAt: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
         case .inline(let bytes):
-            return try Policy.parse(bytes, file: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
+            guard let node = try AssayConfig.inlinePolicy(in: bytes) else { return Policy.builtInDefault() }
+            return try Policy.parse(node: node, file: AssayConfig.fileName, knownRules: knownRules, load: fromRepo)
         }
     }
 

@@ -66,6 +66,9 @@ public enum CIEvent {
         let runURL = repo.flatMap { r in env["GITHUB_RUN_ID"].map { "\(server)/\(r)/actions/runs/\($0)" } }
         var context = CIContext(provider: .github, event: name, mode: .workingTree, headSHA: env["GITHUB_SHA"] ?? "HEAD",
                                 repository: repo, apiURL: api, runURL: runURL, stepSummaryPath: env["GITHUB_STEP_SUMMARY"])
+        // The branch the run is for is the event's, never the one the checkout happens to be on.
+        context.branch = branch(fromRef: env["GITHUB_REF"])
+            ?? (env["GITHUB_REF_TYPE"].map { $0 == "branch" } ?? true ? env["GITHUB_REF_NAME"].flatMap { $0.isEmpty ? nil : $0 } : nil)
         switch name {
         case "pull_request", "pull_request_target":
             guard let pr = json["pull_request"] as? [String: Any],
@@ -85,7 +88,8 @@ public enum CIEvent {
             let before = json["before"] as? String ?? zero
             let after = json["after"] as? String ?? env["GITHUB_SHA"] ?? "HEAD"
             context.headSHA = after
-            context.branch = env["GITHUB_REF_NAME"]
+            // The pushed ref, from the payload first (`refs/heads/main`); a tag push has no branch.
+            if let ref = json["ref"] as? String { context.branch = branch(fromRef: ref) }
             if before == zero {
                 // A new branch: its own commits, those the default branch does not have.
                 let defaultBranch = (json["repository"] as? [String: Any])?["default_branch"] as? String
@@ -133,6 +137,12 @@ public enum CIEvent {
             context.notes.append("pipeline source `\(source)` has no range: auditing the commit \(head.prefix(12)) against its parent")
         }
         return context
+    }
+
+    /// `main` for `refs/heads/main`; nil for anything that is not a branch (a tag, a pull request's merge ref).
+    static func branch(fromRef ref: String?) -> String? {
+        guard let ref, ref.hasPrefix("refs/heads/"), ref.count > "refs/heads/".count else { return nil }
+        return String(ref.dropFirst("refs/heads/".count))
     }
 
     /// The default branch's tips to leave out of a new branch's audit (none when the new branch is

@@ -243,7 +243,7 @@ public struct CIService: Sendable {
             return report.verdict == "pass" ? "pass — \(counts) in \(s.files) file\(s.files == 1 ? "" : "s")" : "fail — \(counts)"
         }
         let more = shown.count > 1 ? " (+\(shown.count - 1) more)" : ""
-        var detail = "\(first.message) in \(first.path)"
+        var detail = "\(first.message) in \(first.displayPath)"
         let room = GitHubClient.statusDescriptionLimit - counts.count - " — ".count - more.count
         if detail.count > room { detail = String(detail.prefix(max(0, room - 1))) + "…" }
         return counts + " — " + detail + more
@@ -253,7 +253,7 @@ public struct CIService: Sendable {
     static func checkAnnotations(_ findings: [Finding]) -> [CheckAnnotation] {
         findings.filter { !$0.path.hasPrefix("commit ") && $0.path != "PR body" && !$0.path.hasPrefix("/") }.map { f in
             let level: CheckAnnotation.Level = f.severity == .block ? .failure : f.severity == .warn ? .warning : .notice
-            return CheckAnnotation(path: f.path, startLine: max(1, f.line), endLine: max(1, f.endLine), level: level,
+            return CheckAnnotation(path: f.displayPath, startLine: max(1, f.line), endLine: max(1, f.endLine), level: level,
                                    message: ([f.message] + f.evidence.prefix(2)).joined(separator: "\n"), title: f.rule)
         }
     }

@@ -168,7 +168,7 @@ final class DriftEngine {
         for (path, blobID) in files.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
             guard let reason = ClaimsService.sourceReason(path, config) else { continue }
             sources.append(ClaimSourceFile(path: path, reason: reason))
-            guard let doc = parsed(path: path, blob: blobID) else {
+            guard let doc = try parsed(path: path, blob: blobID) else {
                 warnings.append("\(path): the blob \(blobID.short) is missing from the object database (a partial clone?); its claims were not read")
                 continue
             }
@@ -232,11 +232,16 @@ final class DriftEngine {
         return out
     }
 
-    /// A doc's claims and sections; nil when its blob is missing.
-    private func parsed(path: String, blob: ObjectID) -> ParsedDoc? {
+    /// A doc's claims and sections; nil when its blob is missing. A blob that is there but cannot be
+    /// read (a corrupt object) is an error: the report would be built on a doc it never saw.
+    private func parsed(path: String, blob: ObjectID) throws(AssayError) -> ParsedDoc? {
         let key = path + "\0" + blob.hex
         if let hit = docs[key] { stats.docsReused += 1; return hit }
-        guard let bytes = try? repo.blob(blob) else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try repo.blob(blob) } catch {
+            if error.isMissingObject { return nil }
+            throw RepositoryAccess.explain(error, doing: "read \(path)")
+        }
         stats.docsParsed += 1
         // The claims' commit is set per point; extraction does not depend on it.
         let claims = ClaimsService.extract(bytes, path: path, commit: "")
@@ -362,10 +367,12 @@ final class DriftEngine {
             result = ClaimResult(claim: result.claim, verdict: .unverifiable, verdictClass: "objects missing",
                                  evidence: ["could not read: \(at.base.missingObjects[missingBefore])"])
         }
-        var out = DriftClaim(id: c.claim.id, kind: c.claim.kind.rawValue, text: c.claim.text, subject: c.claim.subject,
-                             scope: c.claim.scope, path: c.claim.source.path ?? "", line: c.claim.source.line,
+        // Bytes a non-UTF-8 doc kept as escapes (for byte-exact lookups) are shown as U+FFFD.
+        var out = DriftClaim(id: c.claim.id, kind: c.claim.kind.rawValue, text: GitPath.displayString(c.claim.text),
+                             subject: GitPath.displayString(c.claim.subject), scope: c.claim.scope.map(GitPath.displayString),
+                             path: c.claim.source.path ?? "", line: c.claim.source.line,
                              section: [], verdict: result.verdict.rawValue, verdictClass: result.verdictClass,
-                             evidence: result.evidence, origin: nil, introduced: nil, since: nil,
+                             evidence: result.evidence.map(GitPath.displayString), origin: nil, introduced: nil, since: nil,
                              firstSeen: nil, lastVerified: nil, drift: nil)
         let introducedID = written?.commit ?? writtenID ?? at.commit
         out.firstSeen = introducedID.hex

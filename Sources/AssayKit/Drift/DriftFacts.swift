@@ -32,7 +32,7 @@ final class DriftHistory {
     /// Every recorded change of `path`, newest first (cached).
     func changes(of path: String) -> [Ledger.PathEvent] {
         if let cached = events[path] { return cached }
-        let found = (try? ledger?.events(of: Data(path.utf8))) ?? []
+        let found = (try? ledger?.events(of: Data(GitPath(escaped: path).bytes))) ?? []
         events[path] = found
         return found
     }
@@ -88,7 +88,7 @@ final class TreeCache {
         guard let entries = try? repo.entries(ofTree: tree) else { return nil }
         var out: [String: (id: ObjectID, mode: UInt32)] = [:]
         out.reserveCapacity(entries.count)
-        for e in entries { out[e.name.string] = (e.id, e.mode) }
+        for e in entries { out[e.name.escapedString] = (e.id, e.mode) }
         if listings.count >= capacity { listings.removeAll(keepingCapacity: true) }
         listings[tree] = out
         return out
@@ -201,13 +201,17 @@ final class DriftFacts: RepositoryFacts {
 
     var isShallow: Bool { base.isShallow }
 
+    var shallowBoundary: [String] { base.shallowBoundary }
+
+    func submodule(containing path: String) -> (path: String, commit: String)? { base.submodule(containing: path) }
+
     /// The tree entry at a path ("" is the root tree), remembered.
     func entry(_ path: String) -> EntryAnswer {
         if path.isEmpty { return EntryAnswer(id: tree, mode: 0o040000) }
         if let hit = entries[path] { return hit }
         let found: (id: ObjectID, mode: UInt32)?
         if let cached = trees?.entry(path, in: tree) { found = cached } else {
-            found = (try? base.repo.treeEntry(GitPath(path), inTree: tree)).flatMap { $0.map { ($0.id, $0.mode) } }
+            found = (try? base.repo.treeEntry(GitPath(escaped: path), inTree: tree)).flatMap { $0.map { ($0.id, $0.mode) } }
         }
         let answer = EntryAnswer(id: found?.id, mode: found?.mode ?? 0)
         entries[path] = answer

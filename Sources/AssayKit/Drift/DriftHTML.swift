@@ -32,7 +32,9 @@ public enum DriftHTML {
             ("docs", "docs", s.docs),
         ]
         for (id, label, n) in cards {
-            h += "<div class=\"card \(id)\"><span class=\"n\" id=\"count-\(id)\">\(n)</span><span class=\"l\">\(e(label))</span></div>\n"
+            // Claims false when written are contradicted claims too: the card says so, so no one adds them up.
+            let note = id == "false-when-written" ? "<span class=\"sub\" id=\"subset-false-when-written\">of the \(s.contradicted) contradicted</span>" : ""
+            h += "<div class=\"card \(id)\"><span class=\"n\" id=\"count-\(id)\">\(n)</span><span class=\"l\">\(e(label))</span>\(note)</div>\n"
         }
         h += "</section>\n"
         h += "<section><h2>Drift over time</h2>\n" + chart(r.history) + "</section>\n"
@@ -42,7 +44,7 @@ public enum DriftHTML {
             for (label, list) in [("new", cmp.new), ("resolved", cmp.resolved)] where !list.isEmpty {
                 h += "<h3>\(label)</h3><ul class=\"\(label)\">\n"
                 for c in list {
-                    h += "<li>\(fileLink(r, c.path, c.line)) \(e(c.text)) <span class=\"v\">\(e(c.before ?? "absent")) → \(e(c.after ?? "removed"))</span></li>\n"
+                    h += "<li>\(fileLink(r, c.path, c.line)) \(rich(c.text)) <span class=\"v\">\(e(c.before ?? "absent")) → \(e(c.after ?? "removed"))</span></li>\n"
                 }
                 h += "</ul>\n"
             }
@@ -52,7 +54,8 @@ public enum DriftHTML {
         for c in r.claims { counts[c.verdict, default: 0] += 1 }
         h += "<section id=\"claims\"><h2>Claims</h2>\n<form class=\"filters\" onsubmit=\"return false\">\n"
         for v in Verdict.allCases.map(\.rawValue) {
-            let on = v != "abstain" && v != "verified"
+            // Drift is what the report is about: contradicted and stale are shown at first.
+            let on = Self.shownByDefault.contains(v)
             h += "<label><input type=\"checkbox\" data-filter=\"\(v)\"\(on ? " checked" : "")> \(v) (<span id=\"filter-\(v)\">\(counts[v] ?? 0)</span>)</label>\n"
         }
         h += "<input type=\"search\" id=\"q\" placeholder=\"filter text\" aria-label=\"filter text\"> <span class=\"shown\"><span id=\"shown\">\(r.claims.count)</span> shown</span></form>\n"
@@ -61,20 +64,20 @@ public enum DriftHTML {
         for c in r.claims {
             if let i = index[c.path] { byDoc[i].1.append(c) } else { index[c.path] = byDoc.count; byDoc.append((c.path, [c])) }
         }
-        byDoc.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        byDoc.sort { Self.docPrecedes($0, $1) }
         for (path, claims) in byDoc {
             h += "<section class=\"doc\"><h3>\(fileLink(r, path, nil))</h3>\n<table><thead><tr><th>line</th><th>verdict</th><th>kind</th><th>claim</th><th>written</th><th>since</th><th>drifting for</th></tr></thead><tbody>\n"
             for c in claims.sorted(by: { ($0.line ?? 0) < ($1.line ?? 0) }) {
                 let written = c.introduced.map { "\(commitLink(r, $0.sha)) \(e(String($0.date.prefix(10)))) <span class=\"v\">\(e($0.verdict ?? ""))</span>" } ?? ""
                 let since: String
                 if c.origin == "false-when-written" { since = "false when written" } else {
-                    since = c.since.map { "\(commitLink(r, $0.sha)) \(e(String($0.date.prefix(10)))) <span class=\"subj\">\(e($0.subject))</span>" } ?? ""
+                    since = c.since.map { "\(commitLink(r, $0.sha)) \(e(String($0.date.prefix(10)))) <span class=\"subj\">\(rich($0.subject))</span>" } ?? ""
                 }
                 let age = c.drift.map { "\($0.commits) commits, \(e(DriftText.formatDays($0.days)))" } ?? ""
-                let evidence = c.evidence.isEmpty ? "" : "<details><summary>evidence</summary><ul>" + c.evidence.map { "<li>\(e($0))</li>" }.joined() + "</ul></details>"
+                let evidence = c.evidence.isEmpty ? "" : "<details><summary>evidence</summary><ul>" + c.evidence.map { "<li>\(rich($0))</li>" }.joined() + "</ul></details>"
                 h += "<tr data-verdict=\"\(e(c.verdict))\"><td>\(c.line.map { fileLink(r, path, $0, text: String($0)) } ?? "")</td>"
                 h += "<td class=\"verdict \(e(c.verdict))\">\(e(c.verdict))\(c.verdictClass.map { "<br><small>\(e($0))</small>" } ?? "")</td>"
-                h += "<td>\(e(c.kind))</td><td>\(e(c.text))\(evidence)</td><td>\(written)</td><td>\(since)</td><td>\(age)</td></tr>\n"
+                h += "<td>\(e(c.kind))</td><td>\(rich(c.text))\(evidence)</td><td>\(written)</td><td>\(since)</td><td>\(age)</td></tr>\n"
             }
             h += "</tbody></table></section>\n"
         }
@@ -84,7 +87,7 @@ public enum DriftHTML {
             h += "<table><thead><tr><th>section</th><th>last edited</th><th>changed since</th></tr></thead><tbody>\n"
             for p in r.possiblyStale {
                 let changed = p.changed.map { "\(e($0.path)) (\(commitLink(r, $0.commit.sha)))" }.joined(separator: ", ")
-                h += "<tr><td>\(fileLink(r, p.path, p.line)) \(e(p.section.isEmpty ? "(top)" : p.section))</td><td>\(commitLink(r, p.lastTouched.sha)) \(e(String(p.lastTouched.date.prefix(10))))</td><td>\(changed)</td></tr>\n"
+                h += "<tr><td>\(fileLink(r, p.path, p.line)) \(rich(p.section.isEmpty ? "(top)" : p.section))</td><td>\(commitLink(r, p.lastTouched.sha)) \(e(String(p.lastTouched.date.prefix(10))))</td><td>\(changed)</td></tr>\n"
             }
             h += "</tbody></table></section>\n"
         }
@@ -109,6 +112,33 @@ public enum DriftHTML {
             case "\0": out += "\u{FFFD}"
             default: out.unicodeScalars.append(ch)
             }
+        }
+        return out
+    }
+
+    /// The verdicts whose rows the claim filter shows before anyone touches it: drift.
+    public static let shownByDefault: Set<String> = ["contradicted", "stale"]
+
+    /// Docs in order of severity: most contradicted claims first, then most stale, then most
+    /// unverifiable, then by path.
+    static func docPrecedes(_ a: (String, [DriftClaim]), _ b: (String, [DriftClaim])) -> Bool {
+        func weight(_ claims: [DriftClaim]) -> [Int] {
+            ["contradicted", "stale", "unverifiable"].map { v in claims.filter { $0.verdict == v }.count }
+        }
+        let wa = weight(a.1), wb = weight(b.1)
+        if wa != wb { return wa.lexicographicallyPrecedes(wb, by: >) }
+        return a.0.utf8.lexicographicallyPrecedes(b.0.utf8)
+    }
+
+    /// Text from the repository with its Markdown code spans kept: escaped first, then each
+    /// `` `span` `` becomes `<code>span</code>` (an unpaired backtick stays a backtick).
+    public static func rich(_ s: String) -> String {
+        let parts = e(s).split(separator: "`", omittingEmptySubsequences: false)
+        var out = ""
+        for (i, part) in parts.enumerated() {
+            if i % 2 == 0 { out += part; continue }
+            // An odd part is inside backticks when a closing backtick follows it.
+            if i < parts.count - 1, !part.isEmpty { out += "<code>\(part)</code>" } else { out += "`\(part)" + (i < parts.count - 1 ? "`" : "") }
         }
         return out
     }
@@ -146,10 +176,23 @@ public enum DriftHTML {
         for (i, p) in points.enumerated() {
             svg += "<circle class=\"pt \(e(p.origin))\" cx=\"\(f(x(i)))\" cy=\"\(f(y(p.drifting)))\" r=\"3\"><title>\(e(String(p.sha.prefix(12)))) \(e(String(p.date.prefix(10)))): \(p.drifting) drifting (\(p.contradicted) contradicted, \(p.stale) stale) of \(p.claims)\(p.origin == "backfill" ? " — backfilled" : "")</title></circle>\n"
         }
-        svg += "<text x=\"\(f(left))\" y=\"\(f(height - 10))\">\(e(String(points[0].date.prefix(10))))</text>"
-        svg += "<text x=\"\(f(width - right))\" y=\"\(f(height - 10))\" text-anchor=\"end\">\(e(String(points[n - 1].date.prefix(10))))</text>\n"
+        let (start, end) = axisLabels(points)
+        svg += "<text id=\"axis-start\" x=\"\(f(left))\" y=\"\(f(height - 10))\">\(e(start))</text>"
+        if n > 1 { svg += "<text id=\"axis-end\" x=\"\(f(width - right))\" y=\"\(f(height - 10))\" text-anchor=\"end\">\(e(end))</text>" }
+        svg += "\n"
         svg += "</svg>\n<p class=\"legend\"><span class=\"k drifting\"></span> drifting <span class=\"k contradicted\"></span> contradicted <span class=\"k stale\"></span> stale · \(n) point\(n == 1 ? "" : "s")</p>\n"
         return svg
+    }
+
+    /// The labels at the ends of the time axis: dates, or (when every point falls on one day) dates
+    /// with times, or (when those are equal too) with the commits, so the two ends never read the same.
+    static func axisLabels(_ points: [DriftPoint]) -> (String, String) {
+        guard let first = points.first, let last = points.last else { return ("", "") }
+        func day(_ p: DriftPoint) -> String { String(p.date.prefix(10)) }
+        func minute(_ p: DriftPoint) -> String { String(p.date.prefix(16)).replacingOccurrences(of: "T", with: " ") }
+        if points.count == 1 || day(first) != day(last) { return (day(first), day(last)) }
+        if minute(first) != minute(last) { return (minute(first), minute(last)) }
+        return ("\(minute(first)) \(first.sha.prefix(7))", "\(minute(last)) \(last.sha.prefix(7))")
     }
 
     static let css = """
@@ -157,7 +200,7 @@ public enum DriftHTML {
         h1{margin:0 0 4px}h2{margin:28px 0 8px;border-bottom:1px solid #d0d7de}h3{margin:18px 0 6px;font-size:15px}
         .cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
         .card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:110px;display:flex;flex-direction:column}
-        .card .n{font-size:26px;font-weight:600}.card .l{color:#59636e}
+        .card .n{font-size:26px;font-weight:600}.card .l{color:#59636e}.card .sub{color:#59636e;font-size:12px}
         .card.drifting .n,.card.contradicted .n{color:#cf222e}.card.stale .n{color:#9a6700}.card.verified .n{color:#1a7f37}
         table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d8dee4;padding:4px 8px;text-align:left;vertical-align:top}
         td.verdict.contradicted{color:#cf222e}td.verdict.stale{color:#9a6700}td.verdict.verified{color:#1a7f37}

@@ -66,7 +66,7 @@ public enum DriftText {
         let s = r.summary
         var out = "## assay drift: \(s.drifting) drifting claim\(s.drifting == 1 ? "" : "s")\n\n"
         out += "At \(code(r.ref)) \(commitLink(r, r.sha)) (\(r.date.prefix(10))), \(s.claims) claims in \(s.docs) docs.\n\n"
-        out += "| verified | contradicted | false when written | stale | unverifiable | possibly stale sections |\n|---:|---:|---:|---:|---:|---:|\n"
+        out += "| verified | contradicted | of which false when written | stale | unverifiable | possibly stale sections |\n|---:|---:|---:|---:|---:|---:|\n"
         out += "| \(s.verified) | \(s.contradicted) | \(s.falseWhenWritten) | \(s.stale) | \(s.unverifiable) | \(s.possiblyStale) |\n\n"
         if r.history.count > 1 {
             out += "Trend (drifting, oldest first): " + r.history.map { String($0.drifting) }.joined(separator: " → ") + "\n\n"
@@ -84,6 +84,7 @@ public enum DriftText {
         for c in r.claims where c.isDrifting {
             if byDoc.last?.0 == c.path { byDoc[byDoc.count - 1].1.append(c) } else { byDoc.append((c.path, [c])) }
         }
+        byDoc.sort { DriftHTML.docPrecedes($0, $1) }
         for (path, claims) in byDoc {
             out += "### \(inline(path))\n\n| line | verdict | claim | written | since | drifting for |\n|---:|---|---|---|---|---|\n"
             for c in claims {
@@ -92,7 +93,10 @@ public enum DriftText {
                 let since = c.origin == "false-when-written" ? "false when written"
                     : c.since.map { "\(commitLink(r, $0.sha)) \($0.date.prefix(10))" } ?? ""
                 let age = c.drift.map { "\($0.commits) commits, \(formatDays($0.days))" } ?? ""
-                out += "| \(c.line.map { fileLink(r, c.path, $0, text: String($0)) } ?? "") | \(verdict) | \(cell(c.text)) | \(written) | \(since) | \(age) |\n"
+                // The evidence goes with the claim, as in the text report: it holds the hint that
+                // matters most ("… was renamed to …", "… deleted in …").
+                let evidence = c.evidence.isEmpty ? "" : "<br><sub>" + c.evidence.map(cell).joined(separator: "<br>") + "</sub>"
+                out += "| \(c.line.map { fileLink(r, c.path, $0, text: String($0)) } ?? "") | \(verdict) | \(cell(c.text))\(evidence) | \(written) | \(since) | \(age) |\n"
             }
             out += "\n"
         }

@@ -20,9 +20,16 @@ public struct ReceiptSummary: Sendable, Codable, Hashable {
     public var durationMs: Int
     public var signed: Bool
     public var outputs: [String]
+    /// The arguments the run recorded (`argv` of the predicate).
+    public var argv: [String]
+    /// How the run chose what to judge (an audit's `staged`, `commit`, …); nil when the receipt does not say.
+    public var mode: String?
+    /// What the verdict is about: `commit`, `index` or `working-tree`; nil when the receipt does not say.
+    public var subjectKind: String?
 
     enum CodingKeys: String, CodingKey {
         case commit, digest, command, verdict, startedAt = "started_at", durationMs = "duration_ms", signed, outputs
+        case argv, mode, subjectKind = "subject_kind"
     }
 }
 
@@ -91,7 +98,8 @@ public struct ReceiptService {
                 let p = parsed.statement.predicate
                 rows.append(ReceiptSummary(commit: sha, digest: parsed.digest, command: p.command, verdict: p.verdict,
                                            startedAt: p.startedAt, durationMs: p.durationMs, signed: parsed.isSigned,
-                                           outputs: p.outputFiles.map(\.path)))
+                                           outputs: p.outputFiles.map(\.path), argv: p.argv, mode: p.mode,
+                                           subjectKind: p.subjectKind))
             }
         }
         if let w = ReceiptStore.index(indexed, repository: repo) { warnings.append(w) }

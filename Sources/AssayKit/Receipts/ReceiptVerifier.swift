@@ -66,14 +66,28 @@ public struct ReceiptVerificationReport: Sendable, Encodable {
     /// Set when a public key was given: its securesystemslib keyid.
     public var keyid: String?
 
-    /// 1 when anything mismatched (or there is no receipt), 3 when something could not be checked, else 0.
+    /// Receipts that carry no signature. With a key they are reported, not failed: a signature
+    /// is checked where there is one.
+    public var unsigned: Int { receipts.filter { !$0.signed }.count }
+
+    /// 1 when anything mismatched, when there is no receipt, or when a key was given and no
+    /// receipt is signed (nothing vouches for the commit under that key); 3 when something could
+    /// not be checked; else 0.
     public var status: ExitStatus {
         if receipts.isEmpty || receipts.contains(where: { $0.outcome == .mismatch }) { return .gateFailed }
+        if keyid != nil && !receipts.contains(where: \.signed) { return .gateFailed }
         if receipts.contains(where: { $0.outcome == .unchecked }) { return .partial }
         return .pass
     }
 
-    enum CodingKeys: String, CodingKey { case schema, commit, receipts, keyid }
+    enum CodingKeys: String, CodingKey { case schema, commit, receipts, keyid, unsigned }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema); try c.encode(commit, forKey: .commit)
+        try c.encode(receipts, forKey: .receipts); try c.encodeIfPresent(keyid, forKey: .keyid)
+        try c.encode(unsigned, forKey: .unsigned)
+    }
 }
 
 /// Recomputes what a receipt claims from git objects and files.
@@ -197,7 +211,9 @@ struct ReceiptVerifier {
             return []
         }
         guard let e = parsed.envelope else {
-            return [ReceiptCheck(.mismatch, "the receipt is not signed, and --key asks for a signature by \(key.keyid.prefix(12))")]
+            // Unsigned is not forged: the receipt is reported as unsigned, and only signatures that
+            // exist are held to the key.
+            return [ReceiptCheck(.note, "unsigned: there is no signature to check against key \(key.keyid.prefix(12))")]
         }
         if !e.signatures(verifyingWith: key).isEmpty {
             return [ReceiptCheck(.ok, "signature verifies with key \(key.keyid.prefix(12))")]

@@ -13,18 +13,20 @@ import GitKit
 public enum ReceiptWriter {
     /// Writes a receipt for `record` in the repository containing `repositoryPath`.
     /// `signingKey` is the path of an Ed25519 private key (`assay receipts keygen`); nil: unsigned.
-    public static func write(_ record: RunRecord, repositoryPath: String, signingKey: String?) throws(AssayError) -> ReceiptWritten {
+    /// `scope` says what the run judged when that is not simply the commit (a staged audit: the index).
+    public static func write(_ record: RunRecord, repositoryPath: String, signingKey: String?,
+                             scope: ReceiptScope = ReceiptScope()) throws(AssayError) -> ReceiptWritten {
         let repo = try RepositoryAccess.open(repositoryPath)
-        return try write(record, repository: repo, signingKey: signingKey)
+        return try write(record, repository: repo, signingKey: signingKey, scope: scope)
     }
 
     /// The same, with a repository the caller already has open (one handle per thread), and the
     /// ledger to index the receipt in when the caller has it open (nil: indexed later, see above).
     public static func write(_ record: RunRecord, repository repo: Repository, signingKey: String?,
-                             ledger: Ledger? = nil) throws(AssayError) -> ReceiptWritten {
+                             ledger: Ledger? = nil, scope: ReceiptScope = ReceiptScope()) throws(AssayError) -> ReceiptWritten {
         var clock = PhaseClock()
         let key: ReceiptSigningKey? = try signingKey.map { path throws(AssayError) in try ReceiptKeyFiles.signingKey(at: path) }
-        let statement = try makeStatement(record, repository: repo, clock: &clock)
+        let statement = try makeStatement(record, repository: repo, scope: scope, clock: &clock)
         let line: String
         do { line = try statement.noteLine(signedWith: key) } catch {
             throw AssayError("could not sign the receipt: \(error.message)", at: signingKey, fix: "check the key with `assay receipts keygen`")
@@ -65,15 +67,16 @@ public enum ReceiptWriter {
     }
 
     static func makeStatement(_ record: RunRecord, repository repo: Repository, now: Date = Date(),
-                              clock: inout PhaseClock) throws(AssayError) -> ReceiptStatement {
+                              scope: ReceiptScope = ReceiptScope(), clock: inout PhaseClock) throws(AssayError) -> ReceiptStatement {
         guard !record.command.isEmpty else {
             throw AssayError("a receipt needs a command name", fix: "pass --command NAME")
         }
         let spec = record.gitSHA ?? "HEAD"
         let commit: ObjectID
         do { commit = try repo.resolveCommit(spec) } catch {
-            if spec == "HEAD", (try? repo.head()) == nil {
-                throw AssayError("there is no commit to attach the receipt to (HEAD is unborn)",
+            // An all-zero SHA is how a run on an unborn branch names its (absent) commit.
+            if spec == "HEAD" || ObjectID(hex: spec)?.isZero == true, (try? repo.head()) == nil {
+                throw AssayError("there is no commit yet to attach the receipt to (HEAD is unborn)",
                                  at: repo.workingDirectory?.path ?? repo.gitDirectory.path, fix: "commit first, or pass --rev")
             }
             throw AssayError("unknown revision '\(spec)' for the receipt", at: repo.workingDirectory?.path ?? repo.gitDirectory.path,
@@ -112,7 +115,7 @@ public enum ReceiptWriter {
             warnings: record.warnings, verdict: record.verdict, exitCode: record.exitCode,
             durationMs: max(0, Int((ended.timeIntervalSince(record.startedAt) * 1000).rounded())),
             startedAt: ReceiptTime.format(record.startedAt), endedAt: ReceiptTime.format(ended),
-            parentReceipts: record.parents)
+            parentReceipts: record.parents, mode: scope.mode, subjectKind: scope.subjectKind)
         return ReceiptStatement(predicate: predicate)
     }
 

@@ -6,8 +6,10 @@ import Foundation
 public struct RunRecord: Sendable {
     /// The stage: `audit`, `ci`, `claims`, or the name a pipeline gives its own stage.
     public var command: String
-    /// The arguments the stage ran with (for assay's own commands: its command line).
-    public var argv: [String]
+    /// The arguments the stage ran with (for assay's own commands: its command line), redacted:
+    /// the values of secret options (`--token`, `--*-key`, …) and assignments (`*_TOKEN=`), and
+    /// anything shaped like a credential, are `***` (receipts travel in git notes that get pushed).
+    public var argv: [String] { didSet { argv = Redactor().redact(arguments: argv) } }
     /// The commit the run decided about: a full SHA or any revision git understands; nil is `HEAD`.
     /// The receipt is attached to this commit.
     public var gitSHA: String?
@@ -22,8 +24,9 @@ public struct RunRecord: Sendable {
     public var rubricFiles: [String]
     public var recordCounts: RecordCounts
     public var validationPass: Bool
-    public var errors: [String]
-    public var warnings: [String]
+    /// Redacted like `argv`'s text.
+    public var errors: [String] { didSet { errors = errors.map(Redactor().redact) } }
+    public var warnings: [String] { didSet { warnings = warnings.map(Redactor().redact) } }
     /// The stage's answer, e.g. `pass` or `fail`.
     public var verdict: String
     /// The exit code the run ends with, when known.
@@ -41,10 +44,11 @@ public struct RunRecord: Sendable {
                 rubricFiles: [String] = [], recordCounts: RecordCounts = RecordCounts(), validationPass: Bool = true,
                 errors: [String] = [], warnings: [String] = [], verdict: String, exitCode: Int? = nil,
                 startedAt: Date, endedAt: Date? = nil, parents: [String] = [], workingDirectory: String? = nil) {
-        self.command = command; self.argv = argv; self.gitSHA = gitSHA; self.gitDirty = gitDirty
+        let redactor = Redactor()
+        self.command = command; self.argv = redactor.redact(arguments: argv); self.gitSHA = gitSHA; self.gitDirty = gitDirty
         self.inputFiles = inputFiles; self.outputFiles = outputFiles; self.policyFiles = policyFiles
         self.rubricFiles = rubricFiles; self.recordCounts = recordCounts; self.validationPass = validationPass
-        self.errors = errors; self.warnings = warnings; self.verdict = verdict; self.exitCode = exitCode
+        self.errors = errors.map(redactor.redact); self.warnings = warnings.map(redactor.redact); self.verdict = verdict; self.exitCode = exitCode
         self.startedAt = startedAt; self.endedAt = endedAt; self.parents = parents
         self.workingDirectory = workingDirectory
     }

@@ -63,11 +63,16 @@ public struct ChangedFile: Sendable {
 public struct CheckSettings: Sendable {
     /// A binary file larger than this many bytes is a `large-binary` finding.
     public var largeBinaryBytes: Int
+    /// A text file larger than this many bytes is a `large-binary` finding too, and no other check
+    /// reads its lines.
+    public var largeTextBytes: Int
 
     public static let defaultLargeBinaryBytes = 1_048_576
+    public static let defaultLargeTextBytes = 10_485_760
 
-    public init(largeBinaryBytes: Int = CheckSettings.defaultLargeBinaryBytes) {
-        self.largeBinaryBytes = largeBinaryBytes
+    public init(largeBinaryBytes: Int = CheckSettings.defaultLargeBinaryBytes,
+                largeTextBytes: Int = CheckSettings.defaultLargeTextBytes) {
+        self.largeBinaryBytes = largeBinaryBytes; self.largeTextBytes = largeTextBytes
     }
 }
 

@@ -1,21 +1,26 @@
 import AssayCore
 
 /// Finds a binary file a change adds or changes whose new content is larger than the policy's
-/// `large-binary` limit (`CheckSettings.largeBinaryBytes`, 1 MiB by default).
+/// `large-binary` limit (`CheckSettings.largeBinaryBytes`, 1 MiB by default), and a text file
+/// larger than the text limit (`CheckSettings.largeTextBytes`, 10 MiB by default): such a file is
+/// not read line by line (no other check sees it), so the audit's memory stays bounded, and the
+/// finding says so.
 ///
 /// The finding is about the whole file (line 0); its fingerprint text is the blob id (the size when
-/// the id is unknown), so a baselined binary stays baselined until its content changes. Text files
-/// are never findings here, however large.
+/// the id is unknown), so a baselined file stays baselined until its content changes.
 public struct LargeBinaryCheck: Check {
     public init() {}
 
     public static let description = RuleDescription(
         id: "large-binary",
         name: "Large binary files",
-        summary: "Finds binary files added or changed whose size exceeds the configured limit (1 MiB by default).",
+        summary: "Finds binary files added or changed whose size exceeds the configured limit (1 MiB by default), "
+            + "and text files over the text limit (10 MiB by default), which are not checked line by line.",
         rationale: "Git keeps every version of a binary forever: each one makes every clone and fetch slower, "
             + "and binaries cannot be reviewed or diffed. Keep large assets in Git LFS or an artifact store, "
-            + "or raise the limit in the policy when the file belongs in the repository.",
+            + "or raise the limit in the policy when the file belongs in the repository. A text file that large "
+            + "(a dump, generated data) is as costly, and no other rule reads it: assay does not scan it for stubs "
+            + "or notes.",
         defaultSeverity: .warn,
         triggering: [
             RuleExample("assets/intro.mp4", "", file: ChangedFile(
@@ -29,6 +34,9 @@ public struct LargeBinaryCheck: Check {
             RuleExample("web/dist/app.wasm", "", file: ChangedFile(
                 path: "web/dist/app.wasm", addedLines: [], lines: [], isBinary: true, size: 2_621_440, isNew: false,
                 blobID: "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00")),
+            RuleExample("db/dump.sql", "", file: ChangedFile(
+                path: "db/dump.sql", addedLines: [], lines: [], isBinary: false, size: 188_743_680, isNew: true,
+                blobID: "d0d0cafed0d0cafed0d0cafed0d0cafed0d0cafe")),
         ],
         nonTriggering: [
             RuleExample("assets/logo.png", "", file: ChangedFile(
@@ -40,6 +48,9 @@ public struct LargeBinaryCheck: Check {
             RuleExample("data/big.csv", "", file: ChangedFile(
                 path: "data/big.csv", addedLines: [AddedLine(number: 1, text: "id,name")], lines: ["id,name"],
                 isBinary: false, size: 5_000_000, isNew: true)),
+            RuleExample("data/exactly-text-limit.csv", "", file: ChangedFile(
+                path: "data/exactly-text-limit.csv", addedLines: [], lines: [], isBinary: false, size: 10_485_760,
+                isNew: true)),
             RuleExample("fixtures/small.json", """
             {"id": 1, "name": "a small text file"}
             """),
@@ -47,8 +58,17 @@ public struct LargeBinaryCheck: Check {
     )
 
     public func findings(in file: ChangedFile, settings: CheckSettings) -> [CheckFinding] {
-        guard file.isBinary, file.size > settings.largeBinaryBytes else { return [] }
         let verb = file.isNew ? "added" : "changed"
+        if !file.isBinary {
+            guard file.size > settings.largeTextBytes else { return [] }
+            return [CheckFinding(
+                line: 0,
+                message: "text file of \(Self.humanSize(file.size)) \(verb) (limit for text \(Self.humanSize(settings.largeTextBytes))); "
+                    + "its lines are not checked",
+                evidence: ["size: \(file.size) bytes", "text limit: \(settings.largeTextBytes) bytes (thresholds.large_text_bytes)"],
+                fingerprintText: file.blobID ?? "\(file.size)")]
+        }
+        guard file.size > settings.largeBinaryBytes else { return [] }
         return [CheckFinding(
             line: 0,
             message: "binary file of \(Self.humanSize(file.size)) \(verb) (limit \(Self.humanSize(settings.largeBinaryBytes)))",
