@@ -344,6 +344,9 @@ public enum ClaimVerifier {
             }
         }
         let short = String(facts.sha.prefix(12))
+        if let template = generatedFrom(token, facts: facts) {
+            return .unknown("generated", ["\(token) is a build output made from \(template) (not committed by design)"])
+        }
         for c in candidates {
             if let sub = facts.submodule(containing: c) {
                 return .unknown("inside a submodule", [
@@ -377,6 +380,22 @@ public enum ClaimVerifier {
             return .missing("absent-in-shallow-history", ["no \(tried) at \(short) or in the commits after \(cut)", why])
         }
         return .missing("never-existed", ["no \(tried) at \(short) or in any earlier commit"])
+    }
+
+    /// Suffixes of files that a build turns into the file without them (`Makefile.am` → `Makefile`).
+    static let templateSuffixes = [".in", ".am", ".tmpl", ".template", ".example", ".dist", ".sample", ".j2"]
+
+    /// The template a missing file is generated from, if the tree has one: the same name with a
+    /// template suffix, compared without case, dashes or underscores (`CURLConfig.cmake` from
+    /// `curl-config.cmake.in`).
+    static func generatedFrom(_ token: String, facts: RepositoryFacts) -> String? {
+        func normal(_ s: Substring) -> String { s.lowercased().filter { $0 != "-" && $0 != "_" } }
+        guard let name = token.split(separator: "/").last, !token.hasSuffix("/") else { return nil }
+        let wanted = Set(templateSuffixes.map { normal(name) + $0 })
+        return facts.files(under: "").first { path in
+            guard let base = path.split(separator: "/").last else { return false }
+            return wanted.contains(normal(base))
+        }
     }
 
     /// Several tree paths end with what the claim wrote: which one it means, the text cannot say.

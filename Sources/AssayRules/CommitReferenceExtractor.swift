@@ -29,10 +29,24 @@ public enum CommitReferenceExtractor {
                   seen.insert(id).inserted else { return }
             out.append((id, description(after)))
         }
-        for m in text.matches(of: backticked) { add(m.output.1, after: text[m.range.upperBound...]) }
+        // A backticked token with no commit word before it is an id only if it looks random: `ed25519`,
+        // `sha256`, `md5sum1` (letters, then digits) are names.
+        for m in text.matches(of: backticked) where !isWordWithNumber(m.output.1) { add(m.output.1, after: text[m.range.upperBound...]) }
         for m in text.matches(of: cue) { add(m.output.1, after: text[m.range.upperBound...]) }
         for m in text.matches(of: parenthesized) { add(m.output.1, after: text[m.range.upperBound...]) }
         return out
+    }
+
+    /// Letters then digits, or digits then letters: one change of kind, as names have (`ed25519`).
+    static func isWordWithNumber(_ id: Substring) -> Bool {
+        var changes = 0
+        var previousDigit: Bool?
+        for c in id {
+            let digit = c.isNumber
+            if let p = previousDigit, p != digit { changes += 1 }
+            previousDigit = digit
+        }
+        return changes <= 1
     }
 
     /// "(auditor rebuild)" or "\"auditor rebuild\"" right after the id.

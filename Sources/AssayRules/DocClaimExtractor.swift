@@ -155,6 +155,10 @@ public enum DocClaimExtractor {
                     abstain("future or planned work")
                     continue
                 }
+                if isHypothetical(lower) {
+                    abstain("an example or a condition, not a claim")
+                    continue
+                }
                 if doneMarkers.contains(where: { block.text.has($0) }) {
                     out += statusClaims(block, paths, source, weak: weak)
                     continue
@@ -319,6 +323,21 @@ public enum DocClaimExtractor {
                                   "test", "verify", "ensure", "handle", "support", "use", "register", "integrate", "optimize",
                                   "improve", "document", "configure", "enable", "disable", "rename", "replace", "restore",
                                   "revert", "bump", "upgrade", "migrate", "convert", "wire", "expose", "export", "build", "write"]
+
+    /// Examples and conditions: "Let's say you …", "the file we have written named `x.txt`",
+    /// "available if CURL was built and installed", "`Makefile` … needs to be added".
+    static let hypotheticalMarkers = ["let's say", "let us say", "suppose", "imagine", "for example", "for instance",
+                                      "we want to", "you want to", "needs to", "need to", "has to", "must be", "you can",
+                                      "you may", "you might"]
+
+    static func isHypothetical(_ lower: String) -> Bool {
+        if hypotheticalMarkers.contains(where: { lower.has($0) }) { return true }
+        // A ship verb inside an "if …" clause describes a condition, not what happened.
+        guard let cond = lower.range(of: " if ") ?? lower.range(of: " when ") ?? lower.range(of: " once ") else { return false }
+        let after = String(lower[cond.upperBound...])
+        let before = String(lower[..<cond.lowerBound])
+        return shipVerbs.contains { word(word: $0, in: after) } && !shipVerbs.contains { word(word: $0, in: before) }
+    }
 
     static func isCode(_ block: MarkdownBlock) -> Bool {
         if case .codeBlock = block.kind { return true }

@@ -69,7 +69,7 @@ private func richRepository() throws -> GitFixture {
 @Suite struct JSONSchemaTests {
     /// Every `--format json` output and its schema; hooks install and uninstall share one.
     static let schemas = ["audit", "ci", "claims", "drift", "snapshot", "rules", "receipts-show", "receipts-list",
-                          "receipts-verify", "receipts-keygen", "receipts-sync", "receipts-write", "hooks"]
+                          "receipts-verify", "receipts-keygen", "receipts-sync", "receipts-write", "hooks", "init"]
 
     @Test func everySchemaIsDraft2020WithAnIDAndEveryJSONOptionHasOne() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: schemaDirectory.path).filter { $0.hasSuffix(".schema.json") }
@@ -81,7 +81,8 @@ private func richRepository() throws -> GitFixture {
         }
         // The tags the code writes are the ones the schemas pin.
         let tags = ["audit": "assay.audit/v1", "ci": "assay.ci/v1", "claims": "assay.claims/v1", "drift": "assay.drift/v1",
-                    "snapshot": "assay.snapshot/v1", "receipts-show": "assay.receipts.show/v1", "receipts-verify": "assay.receipts.verify/v1"]
+                    "snapshot": "assay.snapshot/v1", "receipts-show": "assay.receipts.show/v1", "receipts-verify": "assay.receipts.verify/v1",
+                    "init": "assay.init/v1"]
         for (name, tag) in tags {
             let doc = try object(Data(contentsOf: schemaDirectory.appendingPathComponent("\(name).schema.json")))
             let schemaMember = ((doc["properties"] as? [String: Any])?["schema"] as? [String: Any])?["const"] as? String
@@ -149,6 +150,18 @@ private func richRepository() throws -> GitFixture {
         #expect(try schemaErrors("snapshot", try run(fx, ["snapshot", "--format", "json", "--stats"])) == [])
         #expect(try schemaErrors("rules", try run(fx, ["rules", "--format", "json"])) == [])
         #expect(try schemaErrors("rules", try run(fx, ["rules", "stub-marker", "--format", "json"])) == [])
+    }
+
+    @Test func initOutputMatchesItsSchema() throws {
+        let fx = try richRepository()
+        let first = try run(fx, ["init", "--format", "json", "--no-hooks"])
+        let report = try object(first)
+        #expect(report["head"] as? String == (try fx.head()))
+        #expect(try schemaErrors("init", first) == [])
+        // A second run with --force replaces the file; the report says so and still fits.
+        let again = try run(fx, ["init", "--format", "json", "--no-hooks", "--force"])
+        #expect(try object(again)["replaced"] as? Bool == true)
+        #expect(try schemaErrors("init", again) == [])
     }
 
     @Test func receiptsAndHooksOutputsMatchTheirSchemas() throws {
