@@ -508,6 +508,9 @@ final class GitFacts: RepositoryFacts {
     /// Tests in a file, counted once per blob: the same content at two commits or paths is scanned once.
     func tests(in path: String) -> FileTests { tests(in: path, tree: tree) }
 
+    /// The tree's files by name, built on first use and kept for the run.
+    lazy var pathIndex = TreePathIndex(files: files(under: ""))
+
     /// Set when the facts describe a change that is not a commit: the tree it is measured against
     /// (HEAD's for a staged change; none before the first commit).
     var baseTreeOverride: ObjectID??

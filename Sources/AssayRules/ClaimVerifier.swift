@@ -22,6 +22,8 @@ public protocol RepositoryFacts {
     /// Tests defined in a file, per framework, and whether the count is exact (cached by content
     /// where the facts can).
     func tests(in path: String) -> FileTests
+    /// The tree's files indexed by name (`TreePathIndex`); facts that live for a run keep one.
+    var pathIndex: TreePathIndex { get }
     /// The same at the commit's first parent; nil when there is none or the facts cannot tell.
     func testsAtParent(in path: String) -> FileTests?
     /// The commit a (possibly abbreviated) id names, with its subject; nil when none does.
@@ -66,6 +68,7 @@ extension RepositoryFacts {
     }
 
     public func testsAtParent(in path: String) -> FileTests? { nil }
+    public var pathIndex: TreePathIndex { TreePathIndex(files: files(under: "")) }
     public func submodule(containing path: String) -> (path: String, commit: String)? { nil }
     public var shallowBoundary: [String] { [] }
 
@@ -325,7 +328,7 @@ public enum ClaimVerifier {
         // names the one file that ends with it; when several do, the text cannot say which.
         let tail = token.trimmingCharacters(in: CharacterSet(charactersIn: "./"))
         if !tail.isEmpty, !token.hasPrefix("/"), !token.hasPrefix("../"), tails || !tail.contains("/") {
-            let matches = facts.files(under: "").filter { $0 == tail || $0.hasSuffix("/" + tail) }
+            let matches = facts.pathIndex.files(endingWith: tail)
             if matches.count == 1 { return .found(matches[0], .file) }
             if matches.count > 1 {
                 // A commit message means the file the commit changed, when one of them is.
@@ -335,12 +338,9 @@ public enum ClaimVerifier {
             }
             if token.hasSuffix("/") {
                 // A folder named from a sibling (`libtest/` for `tests/libtest/`): the one folder ending so.
-                var folders = Set<String>()
-                for f in facts.files(under: "") where f.contains("/" + tail + "/") || f.hasPrefix(tail + "/") {
-                    if let r = f.range(of: tail + "/") { folders.insert(String(f[..<r.upperBound].dropLast())) }
-                }
+                let folders = facts.pathIndex.folders(endingWith: tail)
                 if folders.count == 1, let only = folders.first { return .found(only, .directory) }
-                if folders.count > 1 { return .ambiguous(folders.sorted()) }
+                if folders.count > 1 { return .ambiguous(folders) }
             }
         }
         let short = String(facts.sha.prefix(12))
@@ -389,13 +389,8 @@ public enum ClaimVerifier {
     /// template suffix, compared without case, dashes or underscores (`CURLConfig.cmake` from
     /// `curl-config.cmake.in`).
     static func generatedFrom(_ token: String, facts: RepositoryFacts) -> String? {
-        func normal(_ s: Substring) -> String { s.lowercased().filter { $0 != "-" && $0 != "_" } }
         guard let name = token.split(separator: "/").last, !token.hasSuffix("/") else { return nil }
-        let wanted = Set(templateSuffixes.map { normal(name) + $0 })
-        return facts.files(under: "").first { path in
-            guard let base = path.split(separator: "/").last else { return false }
-            return wanted.contains(normal(base))
-        }
+        return facts.pathIndex.file(namedLike: name, withSuffixes: templateSuffixes)
     }
 
     /// Several tree paths end with what the claim wrote: which one it means, the text cannot say.

@@ -162,6 +162,15 @@ final class DriftFacts: RepositoryFacts {
         return memo(&listings, path) { base.files(under: path) }
     }
 
+    var pathIndex: TreePathIndex {
+        note(.listing(""))
+        if let index = index { return index }
+        let built = TreePathIndex(files: files(under: ""))
+        index = built
+        return built
+    }
+    private var index: TreePathIndex?
+
     func tests(in path: String) -> FileTests {
         note(.entry(path))
         return memo(&tests, path) { base.tests(in: path) }
