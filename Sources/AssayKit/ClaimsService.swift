@@ -228,7 +228,12 @@ public final class ClaimsService: Sendable {
                 // When was it written? Blame the doc (once) and judge each claim at the commit that wrote
                 // its line as well as at the audited commit.
                 trace("claims: \(path): \(extracted.count) claims extracted at \(elapsedMs(since: started)) ms")
-                let blame = extracted.contains { $0.abstainReason == nil } ? try? repo.blame(path, at: sha) : nil
+                // Blame is the costly step (seconds on a long history): it is needed only when a claim is
+                // false here, to tell a claim that went stale from one that was false when written.
+                let falseHere = extracted.contains { c in
+                    c.abstainReason == nil && c.dependsOnTheTree && ClaimVerifier.verify(c, facts: facts).verdict == .contradicted
+                }
+                let blame = falseHere ? try? repo.blame(path, at: sha) : nil
                 trace("claims: \(path) blamed at \(elapsedMs(since: started)) ms")
                 for var claim in extracted {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,

@@ -218,6 +218,13 @@ public enum CountClaimExtractor {
     /// Counts of things assay does not count: stated, so reported as unverifiable with what they count.
     static func otherCounts(in text: String) -> [CountClaim] {
         guard text.contains(where: { $0.isNumber }) else { return [] }
+        // Only where something is said to be done: "All 14 hooks pass", "✅ installs all 4 agents",
+        // "Extract all 3 command definitions"; a manual's "3 options" states no result.
+        let lower = text.lowercased()
+        let done = DocClaimExtractor.doneMarkers.contains { text.contains($0) }
+            || (DocClaimExtractor.shipVerbs + DocClaimExtractor.commitVerbs + DocClaimExtractor.imperativeVerbs
+                + ["pass", "passes", "passing", "installs", "installed", "all"]).contains { DocClaimExtractor.word(word: $0, in: lower) }
+        guard done else { return [] }
         var out: [CountClaim] = []
         for m in text.matches(of: otherNoun) {
             let noun = String(m.output.4)

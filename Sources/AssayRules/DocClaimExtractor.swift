@@ -9,6 +9,14 @@ public struct ExtractedClaim: Hashable, Sendable {
     public var abstainReason: String?
     /// For count and test-result claims: the number stated and what it counts.
     public var count: CountClaim? = nil
+    /// False for a claim no tree can settle (a ship line that names nothing checkable, a count of
+    /// things assay does not count): judging it where it was written would say nothing more.
+    public var dependsOnTheTree: Bool {
+        if claim.kind == .status && claim.scope.isEmpty { return false }
+        if case .other = count?.counted { return false }
+        return true
+    }
+
     /// For an absence claim: the subject is a code symbol ("Remove `hello()`"), not a path.
     public var subjectIsSymbol: Bool = false
     /// Paths of the claim written without backticks that are not strong enough to contradict it
