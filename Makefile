@@ -57,3 +57,27 @@ bench-drift: deps build
 
 clean:
 	rm -rf .build
+
+# Fuzzing (docs/fuzzing.md): a libFuzzer target per parser of outside input, in their own package
+# (Fuzz/Package.swift), run one after another over the seeds in Tests/FuzzCorpus/<target>/.
+# `make fuzz FUZZ_TARGETS=FuzzPolicy FUZZ_RUNS=10000` runs one target briefly.
+FUZZ_TARGETS ?= FuzzMarkdownClaims FuzzTaskMaster FuzzPolicy FuzzConfig FuzzHookInput FuzzCIEvent FuzzReceiptLine FuzzJUnit
+FUZZ_RUNS ?= 1000000
+FUZZ_FLAGS ?= -timeout=1 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_BIN = Fuzz/.build/release
+FUZZ_WORK = Fuzz/.build/fuzz
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
+
+# New inputs go to $(FUZZ_WORK)/corpus/<target> (the seeds stay as they are); a crash or slow input is
+# written to $(FUZZ_WORK)/artifacts/ and stops the run with its path.
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_WORK)/corpus/$$t $(FUZZ_WORK)/artifacts; \
+	  echo "== $$t: $(FUZZ_RUNS) runs"; \
+	  $(FUZZ_BIN)/$$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_WORK)/artifacts/$$t- \
+	    $(FUZZ_WORK)/corpus/$$t Tests/FuzzCorpus/$$t || exit 1; \
+	done

@@ -19,6 +19,11 @@ public struct TestReport: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AssayError("cannot read the test report", at: path, fix: "pass --evidence with a JUnit XML file")
         }
+        return try parse(data, at: path)
+    }
+
+    /// Reads a JUnit report's bytes; `path` names it in errors.
+    public static func parse(_ data: Data, at path: String) throws(AssayError) -> TestReport {
         let delegate = JUnitDelegate()
         let parser = XMLParser(data: data)
         parser.delegate = delegate
