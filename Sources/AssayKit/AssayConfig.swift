@@ -1,4 +1,5 @@
 import AssayCore
+import AssayPolicy
 import AssayRules
 import Foundation
 import Yams
@@ -42,6 +43,9 @@ public struct AssayConfig: Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         var config = AssayConfig()
         let root: Node?
+        if let line = yamlAliasBlowUp(text) {
+            throw AssayError("\(fileName):\(line): \(yamlAliasBlowUpProblem)", at: fileName, fix: yamlAliasBlowUpFix)
+        }
         do { root = try Yams.compose(yaml: text) } catch {
             throw AssayError("invalid YAML in \(fileName)\(where_(error))", at: fileName,
                              fix: "fix the syntax (indentation, quotes, colons) and run again")

@@ -628,3 +628,38 @@ struct PolicyUseTests {
                 == GateResult(passed: false, reasons: ["1 blocking finding", "4 warnings > max_warnings 3"]))
     }
 }
+
+/// Found by fuzzing: YAML aliases nested inside one another (a "billion laughs") used as a mapping
+/// key made Yams hash 10^8 values before the policy was read, and serialize them for an inline policy.
+@Suite struct YAMLAliasTests {
+    /// Eight levels of ten aliases each, the last one a key: 10^8 values from 300 bytes.
+    static let bomb: String = {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for i in 1..<8 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+        return (lines + ["? *a7", ": v"]).joined(separator: "\n") + "\n"
+    }()
+
+    @Test func aliasBombIsRefusedQuickly() {
+        let start = ContinuousClock.now
+        let error = parseError(Self.bomb, file: "team.yml")
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(error?.what.hasPrefix("team.yml:") == true)
+        #expect(error?.what.contains("expand to more than 100000 values") == true, "\(String(describing: error))")
+        #expect(error?.fix != nil)
+        let rubricStart = ContinuousClock.now
+        #expect(throws: AssayError.self) { try Rubric.parse(Array(Self.bomb.utf8), file: "r.yml") }
+        #expect(ContinuousClock.now - rubricStart < .seconds(1))
+    }
+
+    @Test func aliasesOfAFewValuesStillWork() throws {
+        let policy = try parse("""
+        extends: none
+        rules:
+          stub-marker: { severity: block, exclude: &generated ["gen/**", "vendor/**"] }
+          todo-added: { severity: warn, exclude: *generated }
+        """)
+        #expect(policy.severity(of: "todo-added", at: "src/a.c") == .warn)
+        #expect(policy.severity(of: "todo-added", at: "vendor/x/a.c") == nil)
+        #expect(policy.severity(of: "stub-marker", at: "gen/a.c") == nil)
+    }
+}
