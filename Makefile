@@ -73,11 +73,12 @@ fuzz-build:
 	$(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 
 # New inputs go to $(FUZZ_WORK)/corpus/<target> (the seeds stay as they are); a crash or slow input is
-# written to $(FUZZ_WORK)/artifacts/ and stops the run with its path.
+# written to $(FUZZ_WORK)/artifacts/ and stops the run with its path. Swift's own backtracer is off
+# so that a runtime trap reaches libFuzzer's handler, which saves the input.
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_WORK)/corpus/$$t $(FUZZ_WORK)/artifacts; \
 	  echo "== $$t: $(FUZZ_RUNS) runs"; \
-	  $(FUZZ_BIN)/$$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_WORK)/artifacts/$$t- \
+	  SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/$$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_WORK)/artifacts/$$t- \
 	    $(FUZZ_WORK)/corpus/$$t Tests/FuzzCorpus/$$t || exit 1; \
 	done

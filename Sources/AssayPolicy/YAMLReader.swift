@@ -94,10 +94,17 @@ struct YAMLReader {
         return value
     }
 
-    /// A finite number (whole or decimal).
+    /// The largest magnitude `number` takes: scores are 0…100, so a rubric needs nothing near it,
+    /// and sums of counted findings times it stay far inside `Int`.
+    static let numberLimit = 1_000_000.0
+
+    /// A finite number (whole or decimal) within ±`numberLimit`.
     func number(_ node: Node, _ key: String, fix: String) throws(AssayError) -> Double {
         guard node.scalar != nil, let value = node.int.map(Double.init) ?? node.float, value.isFinite else {
             throw error(node, "`\(key)` must be a number, not `\(node.scalar?.string ?? "a list or mapping")`", fix: fix)
+        }
+        guard abs(value) <= Self.numberLimit else {
+            throw error(node, "`\(key)` must be between -1000000 and 1000000, not `\(node.scalar?.string ?? "")`", fix: fix)
         }
         return value
     }

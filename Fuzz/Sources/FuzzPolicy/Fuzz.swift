@@ -16,6 +16,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     if let rubric = try? Rubric.parse(bytes, file: "rubrics/team.yml") {
         _ = rubric.evaluate(RubricInput())
+        // A few of each kind, so every criterion's weight, cap and the clamping are reached.
+        let findings = Severity.allCases.flatMap { severity in
+            ["stub-marker", "todo-added", "test-skipped"].map { RubricFinding(rule: $0, severity: severity) }
+        }
+        _ = rubric.evaluate(RubricInput(findings: findings + findings, claimVerdicts: Verdict.allCases + Verdict.allCases))
     }
     return 0
 }
