@@ -87,7 +87,7 @@ struct YAMLReader {
 
     /// A whole number at least `minimum`.
     func integer(_ node: Node, _ key: String, minimum: Int, fix: String) throws(AssayError) -> Int {
-        guard node.scalar != nil, let value = node.int, value >= minimum else {
+        guard node.scalar != nil, let value = node.wholeNumber, value >= minimum else {
             throw error(node, "`\(key)` must be a whole number ≥ \(minimum), not `\(node.scalar?.string ?? "a list or mapping")`",
                         fix: fix)
         }
@@ -100,7 +100,7 @@ struct YAMLReader {
 
     /// A finite number (whole or decimal) within ±`numberLimit`.
     func number(_ node: Node, _ key: String, fix: String) throws(AssayError) -> Double {
-        guard node.scalar != nil, let value = node.int.map(Double.init) ?? node.float, value.isFinite else {
+        guard node.scalar != nil, let value = node.wholeNumber.map(Double.init) ?? node.float, value.isFinite else {
             throw error(node, "`\(key)` must be a number, not `\(node.scalar?.string ?? "a list or mapping")`", fix: fix)
         }
         guard abs(value) <= Self.numberLimit else {
@@ -154,6 +154,15 @@ struct YAMLReader {
                     "put the pattern without `!` under `exclude`")
         }
         return nil
+    }
+}
+
+extension Node {
+    /// Yams' `int`, except for base-60 scalars (`1:30`, YAML 1.1), which Yams multiplies out with
+    /// trapping arithmetic: a long one (`8888888888:1`, found by fuzzing) crashed the reader.
+    package var wholeNumber: Int? {
+        guard let text = scalar?.string, !text.contains(":") else { return nil }
+        return int
     }
 }
 

@@ -32,4 +32,15 @@ import Testing
         guard case .inline(let bytes) = config.policy else { Issue.record("no inline policy"); return }
         #expect(String(decoding: bytes, as: UTF8.self).contains("docs/archive/"))
     }
+
+    /// Found by fuzzing (FuzzPolicy, the same reader): a long base-60 `version` trapped inside Yams.
+    @Test func longBaseSixtyVersionIsAnError() {
+        do throws(AssayError) {
+            _ = try AssayConfig.parse(Array("version: 888888888889888888:1\n".utf8))
+            Issue.record("the version parsed")
+        } catch {
+            #expect(error.what.hasPrefix(".assay.yml:1"))
+            #expect(error.what.contains("888888888889888888:1"))
+        }
+    }
 }

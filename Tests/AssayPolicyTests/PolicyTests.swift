@@ -663,3 +663,33 @@ struct PolicyUseTests {
         #expect(policy.severity(of: "stub-marker", at: "gen/a.c") == nil)
     }
 }
+
+/// Found by fuzzing (FuzzPolicy): Yams reads `a:b` as a base-60 number and overflowed, trapping, on
+/// a long one; every whole-number setting now refuses such a value with an error naming the line.
+@Suite struct BaseSixtyNumberTests {
+    static let long = "888888888889888888:1"
+
+    @Test(arguments: [
+        ("version: \(long)\n", 1, "policy version `\(long)` is not one this assay knows"),
+        ("thresholds:\n  max_warnings: \(long)\n", 2, "`thresholds.max_warnings` must be a whole number"),
+        ("thresholds:\n  large_binary_bytes: \(long)\n", 2, "`thresholds.large_binary_bytes` must be a whole number"),
+    ])
+    func policySettings(yaml: String, line: Int, fragment: String) throws {
+        let error = try #require(parseError(yaml))
+        #expect(error.what.hasPrefix("p.yml:\(line):"), "\(error.what)")
+        #expect(error.what.contains(fragment), "\(error.what)")
+    }
+
+    @Test func rubricSettings() throws {
+        for (yaml, fragment) in [("version: \(Self.long)\n", "rubric version"),
+                                 ("risk:\n  base: \(Self.long)\n", "`risk.base` must be"),
+                                 ("decision:\n  hold: { risk_at_least: \(Self.long) }\n", "must be a whole number")] {
+            do throws(AssayError) {
+                _ = try Rubric.parse(Array(yaml.utf8), file: "r.yml")
+                Issue.record("\(yaml) parsed")
+            } catch {
+                #expect(error.what.contains(fragment), "\(error.what)")
+            }
+        }
+    }
+}
