@@ -24,6 +24,12 @@ public struct TestReport: Sendable, Equatable {
 
     /// Reads a JUnit report's bytes; `path` names it in errors.
     public static func parse(_ data: Data, at path: String) throws(AssayError) -> TestReport {
+        // Foundation's XMLParser traps on an element name that is not UTF-8 (`<\u{FF}\u{FF}`, found
+        // by fuzzing), so a report that is neither UTF-8 nor says its encoding is refused first.
+        guard isUTF8OrDeclaresItsEncoding(data) else {
+            throw AssayError("the test report is not UTF-8 and names no other encoding", at: path,
+                             fix: "pass the JUnit XML your test runner wrote (UTF-8, or with an encoding in its <?xml ?> declaration)")
+        }
         let delegate = JUnitDelegate()
         let parser = XMLParser(data: data)
         parser.delegate = delegate
@@ -42,6 +48,19 @@ public struct TestReport: Sendable, Equatable {
         }
         return delegate.report
     }
+}
+
+/// True for UTF-8, for a UTF-16 or UTF-32 byte-order mark, and for an XML declaration that names
+/// an encoding other than UTF-8 (libxml2 converts those to UTF-8 before Foundation sees a name).
+func isUTF8OrDeclaresItsEncoding(_ data: Data) -> Bool {
+    let bytes = [UInt8](data)
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) { return true }
+    if String(validating: bytes, as: UTF8.self) != nil { return true }
+    guard bytes.starts(with: Array("<?xml".utf8)), let end = bytes.prefix(200).firstIndex(of: UInt8(ascii: ">")) else { return false }
+    let declaration = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+    guard let range = declaration.range(of: "encoding=") else { return false }
+    let name = declaration[range.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+    return !name.isEmpty && name != "utf-8" && name != "utf8"
 }
 
 private final class JUnitDelegate: NSObject, XMLParserDelegate {

@@ -1,0 +1,35 @@
+import AssayCore
+@testable import AssayKit
+import Foundation
+import Testing
+
+@Suite struct TestReportTests {
+    /// Found by fuzzing (FuzzJUnit): Foundation's XMLParser trapped on an element name that is not
+    /// UTF-8; such a report is now an error that says what is wrong.
+    @Test func elementNameNotUTF8IsAnError() {
+        do throws(AssayError) {
+            _ = try TestReport.parse(Data([0x3C, 0xFF, 0xFF, 0x5F, 0x5F]), at: "report.xml")
+            Issue.record("the report parsed")
+        } catch {
+            #expect(error.what.contains("not UTF-8"), "\(error.what)")
+            #expect(error.location == "report.xml")
+        }
+    }
+
+    @Test func countsTestcasesByOutcome() throws {
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <testsuite name="t" tests="3"><testcase name="a"/><testcase name="b"><failure message="x"/></testcase>
+        <testcase name="c"><skipped/></testcase></testsuite>
+        """
+        let report = try TestReport.parse(Data(xml.utf8), at: "report.xml")
+        #expect(report == TestReport(tests: 3, failures: 1, errors: 0, skipped: 1))
+    }
+
+    /// A report in another encoding that its declaration names still reads (libxml2 converts it).
+    @Test func declaredLatin1Reads() throws {
+        var bytes = Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><testsuite><testcase name="caf"#.utf8)
+        bytes += [0xE9] + Array(#""/></testsuite>"#.utf8)
+        #expect(try TestReport.parse(Data(bytes), at: "r.xml").tests == 1)
+    }
+}
