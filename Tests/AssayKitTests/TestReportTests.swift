@@ -6,9 +6,13 @@ import Testing
 @Suite struct TestReportTests {
     /// Found by fuzzing (FuzzJUnit): Foundation's XMLParser trapped on an element name that is not
     /// UTF-8; such a report is now an error that says what is wrong.
-    @Test func elementNameNotUTF8IsAnError() {
+    @Test(arguments: [
+        [0x3C, 0xFF, 0xFF, 0x5F, 0x5F] as [UInt8],        // <\xFF\xFF__
+        Array(#"<?xml encoding=""#.utf8) + [0xFF, 0x3E, 0x3C, 0xFF, 0x63, 0x73, 0x73],  // a declared encoding that is no name
+    ])
+    func nameNotUTF8IsAnError(bytes: [UInt8]) {
         do throws(AssayError) {
-            _ = try TestReport.parse(Data([0x3C, 0xFF, 0xFF, 0x5F, 0x5F]), at: "report.xml")
+            _ = try TestReport.parse(Data(bytes), at: "report.xml")
             Issue.record("the report parsed")
         } catch {
             #expect(error.what.contains("not UTF-8"), "\(error.what)")
