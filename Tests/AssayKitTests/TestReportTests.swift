@@ -36,4 +36,14 @@ import Testing
         bytes += [0xE9] + Array(#""/></testsuite>"#.utf8)
         #expect(try TestReport.parse(Data(bytes), at: "r.xml").tests == 1)
     }
+
+    /// Found by fuzzing (FuzzJUnit): a processing instruction without data, valid XML, made
+    /// Foundation's XMLParser read a null pointer.
+    @Test func processingInstructionWithoutDataReads() throws {
+        for xml in ["<?foo?><testsuite><testcase name=\"a\"/></testsuite>",
+                    "<?xml version=\"1.0\"?><testsuite><?x?><testcase name=\"a\"/><?y?></testsuite><?z?>"] {
+            #expect(try TestReport.parse(Data(xml.utf8), at: "r.xml").tests == 1)
+        }
+        #expect(String(decoding: withProcessingInstructionData(Data("<?a?><?b c?><?d?".utf8)), as: UTF8.self) == "<?a ?><?b c?><?d?")
+    }
 }
