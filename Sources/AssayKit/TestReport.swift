@@ -69,15 +69,15 @@ func withProcessingInstructionData(_ data: Data) -> Data {
     let bytes = [UInt8](data)
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
-    var i = 0
-    while i < bytes.count {
-        out.append(bytes[i])
-        guard bytes[i] == UInt8(ascii: "<"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") else { i += 1; continue }
+    // After each `<?`, the bytes up to the first space, `?`, `>` or `<`; a space goes in when `?>` follows.
+    var spaceAt: Int?
+    for (i, byte) in bytes.enumerated() {
+        if i == spaceAt { out.append(UInt8(ascii: " ")) }
+        out.append(byte)
+        guard byte == UInt8(ascii: "<"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") else { continue }
         var j = i + 2
-        while j < bytes.count, !" \t\r\n?>".utf8.contains(bytes[j]) { j += 1 }
-        out += bytes[(i + 1)..<j]
-        if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "?"), bytes[j + 1] == UInt8(ascii: ">") { out.append(UInt8(ascii: " ")) }
-        i = j
+        while j < bytes.count, !" \t\r\n?><".utf8.contains(bytes[j]) { j += 1 }
+        if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "?"), bytes[j + 1] == UInt8(ascii: ">") { spaceAt = j }
     }
     return Data(out)
 }

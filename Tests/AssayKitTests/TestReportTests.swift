@@ -45,5 +45,7 @@ import Testing
             #expect(try TestReport.parse(Data(xml.utf8), at: "r.xml").tests == 1)
         }
         #expect(String(decoding: withProcessingInstructionData(Data("<?a?><?b c?><?d?".utf8)), as: UTF8.self) == "<?a ?><?b c?><?d?")
+        #expect(String(decoding: withProcessingInstructionData(Data("<?<?m?>".utf8)), as: UTF8.self) == "<?<?m ?>")
+        _ = try? TestReport.parse(Data("<?<?m?>".utf8), at: "r.xml")  // not XML, but no crash
     }
 }
