@@ -73,3 +73,33 @@ test-dist: dist
 
 clean:
 	rm -rf .build
+
+# Fuzzing (docs/fuzzing.md): a libFuzzer target per parser of outside input, in their own package
+# (Fuzz/Package.swift), run one after another over the seeds in Tests/FuzzCorpus/<target>/.
+# `make fuzz FUZZ_TARGETS=FuzzPolicy FUZZ_RUNS=10000` runs one target briefly.
+FUZZ_TARGETS ?= FuzzMarkdownClaims FuzzTaskMaster FuzzPolicy FuzzConfig FuzzHookInput FuzzCIEvent FuzzReceiptLine FuzzJUnit
+FUZZ_RUNS ?= 1000000
+# Each target's runs are split over this many processes, one after another (FuzzJUnit needs 2:
+# Foundation's XMLParser keeps memory per malformed document, past 2 GiB in about 800,000 inputs).
+FUZZ_PARTS ?= 2
+FUZZ_FLAGS ?= -timeout=1 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_BIN = Fuzz/.build/release
+FUZZ_WORK = Fuzz/.build/fuzz
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
+
+# New inputs go to $(FUZZ_WORK)/corpus/<target> (the seeds stay as they are); a crash or slow input is
+# written to $(FUZZ_WORK)/artifacts/ and stops the run with its path. Swift's own backtracer is off
+# so that a runtime trap reaches libFuzzer's handler, which saves the input.
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_WORK)/corpus/$$t $(FUZZ_WORK)/artifacts; \
+	  for part in $$(seq $(FUZZ_PARTS)); do \
+	    echo "== $$t: part $$part of $(FUZZ_PARTS), $$(( $(FUZZ_RUNS) / $(FUZZ_PARTS) )) runs"; \
+	    SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/$$t -runs=$$(( $(FUZZ_RUNS) / $(FUZZ_PARTS) )) $(FUZZ_FLAGS) \
+	      -artifact_prefix=$(FUZZ_WORK)/artifacts/$$t- $(FUZZ_WORK)/corpus/$$t Tests/FuzzCorpus/$$t || exit 1; \
+	  done; \
+	done

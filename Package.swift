@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "assay", targets: ["assay"]),
+        // Libraries for Fuzz/Package.swift (the fuzz targets depend on this package by path).
+        .library(name: "MarkdownKit", targets: ["MarkdownKit"]),
+        .library(name: "AssayCore", targets: ["AssayCore"]),
+        .library(name: "AssayRules", targets: ["AssayRules"]),
+        .library(name: "AssayPolicy", targets: ["AssayPolicy"]),
+        .library(name: "AssayKit", targets: ["AssayKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -52,7 +52,7 @@ public struct AssayConfig: Sendable {
             let key = keyNode.string ?? "?"
             switch key {
             case "version":
-                guard let v = value.int, supportedVersions.contains(v) else {
+                guard let v = value.wholeNumber, supportedVersions.contains(v) else {
                     throw AssayError("\(fileName):\(line(value)) has version \(value.string ?? "?"), which this assay does not know",
                                      at: fileName, fix: "use `version: 1`, or upgrade assay")
                 }

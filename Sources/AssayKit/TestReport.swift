@@ -19,8 +19,19 @@ public struct TestReport: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AssayError("cannot read the test report", at: path, fix: "pass --evidence with a JUnit XML file")
         }
+        return try parse(data, at: path)
+    }
+
+    /// Reads a JUnit report's bytes; `path` names it in errors.
+    public static func parse(_ data: Data, at path: String) throws(AssayError) -> TestReport {
+        // Foundation's XMLParser traps on an element name that is not UTF-8 (`<\u{FF}\u{FF}`, found
+        // by fuzzing), so a report that is neither UTF-8 nor says its encoding is refused first.
+        guard isUTF8OrDeclaresItsEncoding(data) else {
+            throw AssayError("the test report is not UTF-8 (nor UTF-16 with a byte-order mark, nor declared ISO-8859-1)", at: path,
+                             fix: "pass the JUnit XML your test runner wrote, in UTF-8")
+        }
         let delegate = JUnitDelegate()
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(data: withProcessingInstructionData(data))
         parser.delegate = delegate
         guard parser.parse(), delegate.open.isEmpty else {
             if let unclosed = delegate.open.last {
@@ -37,6 +48,38 @@ public struct TestReport: Sendable, Equatable {
         }
         return delegate.report
     }
+}
+
+/// True for UTF-8, for a UTF-16 or UTF-32 byte-order mark, and for an XML declaration that names
+/// ISO-8859-1 (every byte is a character there, and libxml2 converts it to UTF-8 before Foundation
+/// sees a name). Any other declared encoding may leave bytes Foundation traps on (`encoding="\u{FF}`).
+func isUTF8OrDeclaresItsEncoding(_ data: Data) -> Bool {
+    let bytes = [UInt8](data)
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) { return true }
+    if String(validating: bytes, as: UTF8.self) != nil { return true }
+    guard bytes.starts(with: Array("<?xml".utf8)), let end = bytes.prefix(200).firstIndex(of: UInt8(ascii: ">")) else { return false }
+    let declaration = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+    return ["iso-8859-1", "latin1", "iso_8859-1"].contains { declaration.contains("encoding=\"\($0)\"") || declaration.contains("encoding='\($0)'") }
+}
+
+/// The report with a space before the `?>` of each processing instruction that has no data
+/// (`<?target?>`): Foundation's XMLParser on Linux reads a null pointer for its data (found by
+/// fuzzing). Counting test cases never looks at processing instructions.
+func withProcessingInstructionData(_ data: Data) -> Data {
+    let bytes = [UInt8](data)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    // After each `<?`, the bytes up to the first space, `?`, `>` or `<`; a space goes in when `?>` follows.
+    var spaceAt: Int?
+    for (i, byte) in bytes.enumerated() {
+        if i == spaceAt { out.append(UInt8(ascii: " ")) }
+        out.append(byte)
+        guard byte == UInt8(ascii: "<"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") else { continue }
+        var j = i + 2
+        while j < bytes.count, !" \t\r\n?><".utf8.contains(bytes[j]) { j += 1 }
+        if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "?"), bytes[j + 1] == UInt8(ascii: ">") { spaceAt = j }
+    }
+    return Data(out)
 }
 
 private final class JUnitDelegate: NSObject, XMLParserDelegate {

@@ -334,7 +334,7 @@ extension Policy {
                 let key = keyNode.string ?? "?"
                 switch key {
                 case "version":
-                    guard let v = value.int, Policy.supportedVersions.contains(v) else {
+                    guard let v = value.wholeNumber, Policy.supportedVersions.contains(v) else {
                         throw reader.error(value, "policy version `\(value.scalar?.string ?? "?")` is not one this assay knows",
                                            fix: "use `version: 1`, or upgrade assay")
                     }

@@ -245,7 +245,7 @@ public struct Rubric: Sendable {
             let key = keyNode.string ?? "?"
             switch key {
             case "version":
-                guard let v = value.int, supportedVersions.contains(v) else {
+                guard let v = value.wholeNumber, supportedVersions.contains(v) else {
                     throw reader.error(value, "rubric version `\(value.scalar?.string ?? "?")` is not one this assay knows",
                                        fix: "use `version: 1`, or upgrade assay")
                 }

@@ -1,4 +1,5 @@
 import AssayCore
+internal import CYaml
 import Yams
 
 /// Reads one YAML file of a policy or rubric and words its errors and warnings with `file:line`,
@@ -64,17 +65,24 @@ struct YAMLReader {
 
     /// A whole number at least `minimum`.
     func integer(_ node: Node, _ key: String, minimum: Int, fix: String) throws(AssayError) -> Int {
-        guard node.scalar != nil, let value = node.int, value >= minimum else {
+        guard node.scalar != nil, let value = node.wholeNumber, value >= minimum else {
             throw error(node, "`\(key)` must be a whole number ≥ \(minimum), not `\(node.scalar?.string ?? "a list or mapping")`",
                         fix: fix)
         }
         return value
     }
 
-    /// A finite number (whole or decimal).
+    /// The largest magnitude `number` takes: scores are 0…100, so a rubric needs nothing near it,
+    /// and sums of counted findings times it stay far inside `Int`.
+    static let numberLimit = 1_000_000.0
+
+    /// A finite number (whole or decimal) within ±`numberLimit`.
     func number(_ node: Node, _ key: String, fix: String) throws(AssayError) -> Double {
-        guard node.scalar != nil, let value = node.int.map(Double.init) ?? node.float, value.isFinite else {
+        guard node.scalar != nil, let value = node.wholeNumber.map(Double.init) ?? node.float, value.isFinite else {
             throw error(node, "`\(key)` must be a number, not `\(node.scalar?.string ?? "a list or mapping")`", fix: fix)
+        }
+        guard abs(value) <= Self.numberLimit else {
+            throw error(node, "`\(key)` must be between -1000000 and 1000000, not `\(node.scalar?.string ?? "")`", fix: fix)
         }
         return value
     }
@@ -127,6 +135,15 @@ struct YAMLReader {
     }
 }
 
+extension Node {
+    /// Yams' `int`, except for base-60 scalars (`1:30`, YAML 1.1), which Yams multiplies out with
+    /// trapping arithmetic: a long one (`8888888888:1`, found by fuzzing) crashed the reader.
+    package var wholeNumber: Int? {
+        guard let text = scalar?.string, !text.contains(":") else { return nil }
+        return int
+    }
+}
+
 /// ` (did you mean `x`?)` when a known word is within a few edits of `word`, else "".
 func didYouMean(_ word: String, among known: some Sequence<String>) -> String {
     let w = Array(word.lowercased().utf8)
@@ -153,4 +170,53 @@ func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         swap(&previous, &current)
     }
     return previous[b.count]
+}
+
+/// Nodes a YAML text may stand for once its aliases are expanded. Yams hashes every mapping key
+/// whole and serializes aliases expanded, so ten nested aliases of ten (a "billion laughs" of a few
+/// hundred bytes) held `.assay.yml` or a policy for minutes; real files stay far below this.
+package let yamlExpandedNodeLimit = 100_000
+package let yamlAliasBlowUpProblem = "its aliases (*name) expand to more than \(yamlExpandedNodeLimit) values"
+package let yamlAliasBlowUpFix = "write the repeated values out, or nest fewer aliases inside one another"
+
+/// The line where `text`'s aliases, expanded, pass `yamlExpandedNodeLimit` nodes; nil when they do
+/// not (or when the text is not YAML: Yams reports that). Counts libyaml's events, building nothing.
+package func yamlAliasBlowUp(_ text: String) -> Int? {
+    guard text.utf8.contains(UInt8(ascii: "*")) else { return nil }  // no alias, nothing to expand
+    var parser = yaml_parser_t()
+    guard yaml_parser_initialize(&parser) == 1 else { return nil }
+    defer { yaml_parser_delete(&parser) }
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBufferPointer { buffer -> Int? in
+        yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+        var anchors: [String: Int] = [:]
+        var open: [(anchor: String?, size: Int)] = []
+        var total = 0
+        func anchor(_ name: UnsafeMutablePointer<yaml_char_t>?) -> String? { name.map { String(cString: $0) } }
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+            defer { yaml_event_delete(&event) }
+            var size: Int?
+            switch event.type {
+            case YAML_STREAM_END_EVENT: return nil
+            case YAML_SCALAR_EVENT:
+                size = 1
+                if let name = anchor(event.data.scalar.anchor) { anchors[name] = 1 }
+            case YAML_ALIAS_EVENT: size = anchor(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1
+            case YAML_SEQUENCE_START_EVENT: open.append((anchor(event.data.sequence_start.anchor), 1))
+            case YAML_MAPPING_START_EVENT: open.append((anchor(event.data.mapping_start.anchor), 1))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                if let closed = open.popLast() {
+                    size = closed.size
+                    if let name = closed.anchor { anchors[name] = closed.size }
+                }
+            default: break
+            }
+            guard let size else { continue }
+            let sum = (open.last?.size ?? total) &+ size
+            if sum > yamlExpandedNodeLimit || sum < 0 { return Int(event.start_mark.line) + 1 }
+            if open.isEmpty { total = sum } else { open[open.count - 1].size = sum }
+        }
+    }
 }

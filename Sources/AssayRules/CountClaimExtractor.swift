@@ -73,8 +73,10 @@ public enum CountClaimExtractor {
     /// "Total Tests | 530+", "Total Tests Written: 197", "**Total Tests**: 107".
     nonisolated(unsafe) static let totalLabel = #/(?i)\btotal\s+(?:[a-z]+\s+)?tests?\b[^\n\d]{0,30}?(\d{1,3}(?:,\d{3})+|\d+)(\+)?/#
     nonisolated(unsafe) static let testsColon = #/(?i)\btests?\s*:\s*(\d{1,3}(?:,\d{3})+|\d+)/#
-    nonisolated(unsafe) static let lines = #/(?i)(~|about\s+|approx(?:\.|imately)?\s+|over\s+|nearly\s+|almost\s+)?(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+lines?\b/#
-    nonisolated(unsafe) static let files = #/(?i)(~|about\s+|over\s+)?(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+files?\s+(?:under|in)\b/#
+    // A number starts at a word boundary (`\b`): without it every digit of a long run was a start,
+    // each backtracking over the rest of the run (4,000 digits before " x line" took seconds).
+    nonisolated(unsafe) static let lines = #/(?i)(~|about\s+|approx(?:\.|imately)?\s+|over\s+|nearly\s+|almost\s+)?\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+lines?\b/#
+    nonisolated(unsafe) static let files = #/(?i)(~|about\s+|over\s+)?\b(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+files?\s+(?:under|in)\b/#
     nonisolated(unsafe) static let sum = #/\(\s*([^()]*?\d[^()]*?\+[^()]*?\d[^()]*?)\)/#
     static let passingWords = ["passing", "passed", "pass", "green", "succeed", "all pass"]
     /// Hedges that make a figure approximate (verifiable, never contradicted).

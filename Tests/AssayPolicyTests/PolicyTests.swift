@@ -628,3 +628,68 @@ struct PolicyUseTests {
                 == GateResult(passed: false, reasons: ["1 blocking finding", "4 warnings > max_warnings 3"]))
     }
 }
+
+/// Found by fuzzing: YAML aliases nested inside one another (a "billion laughs") used as a mapping
+/// key made Yams hash 10^8 values before the policy was read, and serialize them for an inline policy.
+@Suite struct YAMLAliasTests {
+    /// Eight levels of ten aliases each, the last one a key: 10^8 values from 300 bytes.
+    static let bomb: String = {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for i in 1..<8 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+        return (lines + ["? *a7", ": v"]).joined(separator: "\n") + "\n"
+    }()
+
+    @Test func aliasBombIsRefusedQuickly() {
+        let start = ContinuousClock.now
+        let error = parseError(Self.bomb, file: "team.yml")
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(error?.what.hasPrefix("team.yml:") == true)
+        #expect(error?.what.contains("expand to more than 100000 values") == true, "\(String(describing: error))")
+        #expect(error?.fix != nil)
+        let rubricStart = ContinuousClock.now
+        #expect(throws: AssayError.self) { try Rubric.parse(Array(Self.bomb.utf8), file: "r.yml") }
+        #expect(ContinuousClock.now - rubricStart < .seconds(1))
+    }
+
+    @Test func aliasesOfAFewValuesStillWork() throws {
+        let policy = try parse("""
+        extends: none
+        rules:
+          stub-marker: { severity: block, exclude: &generated ["gen/**", "vendor/**"] }
+          todo-added: { severity: warn, exclude: *generated }
+        """)
+        #expect(policy.severity(of: "todo-added", at: "src/a.c") == .warn)
+        #expect(policy.severity(of: "todo-added", at: "vendor/x/a.c") == nil)
+        #expect(policy.severity(of: "stub-marker", at: "gen/a.c") == nil)
+    }
+}
+
+/// Found by fuzzing (FuzzPolicy): Yams reads `a:b` as a base-60 number and overflowed, trapping, on
+/// a long one; every whole-number setting now refuses such a value with an error naming the line.
+@Suite struct BaseSixtyNumberTests {
+    static let long = "888888888889888888:1"
+
+    @Test(arguments: [
+        ("version: \(long)\n", 1, "policy version `\(long)` is not one this assay knows"),
+        ("thresholds:\n  max_warnings: \(long)\n", 2, "`thresholds.max_warnings` must be a whole number"),
+        ("thresholds:\n  large_binary_bytes: \(long)\n", 2, "`thresholds.large_binary_bytes` must be a whole number"),
+    ])
+    func policySettings(yaml: String, line: Int, fragment: String) throws {
+        let error = try #require(parseError(yaml))
+        #expect(error.what.hasPrefix("p.yml:\(line):"), "\(error.what)")
+        #expect(error.what.contains(fragment), "\(error.what)")
+    }
+
+    @Test func rubricSettings() throws {
+        for (yaml, fragment) in [("version: \(Self.long)\n", "rubric version"),
+                                 ("risk:\n  base: \(Self.long)\n", "`risk.base` must be"),
+                                 ("decision:\n  hold: { risk_at_least: \(Self.long) }\n", "must be a whole number")] {
+            do throws(AssayError) {
+                _ = try Rubric.parse(Array(yaml.utf8), file: "r.yml")
+                Issue.record("\(yaml) parsed")
+            } catch {
+                #expect(error.what.contains(fragment), "\(error.what)")
+            }
+        }
+    }
+}

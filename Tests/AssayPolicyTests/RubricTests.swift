@@ -252,6 +252,11 @@ struct CustomRubricTests {
         ("risk: 5\n", 1, "`risk` must be a list of criteria"),
         ("risk: [oops\n", 2, "invalid YAML"),
         ("- a\n", 1, "a rubric must be a mapping"),
+        // Found by fuzzing (FuzzPolicy): a base or weight past Int's range trapped converting to Int.
+        ("risk:\n  base: 1e300\n  criteria: []\n", 2, "`risk.base` must be between -1000000 and 1000000, not `1e300`"),
+        ("utility:\n  base: -9.3e18\n", 2, "`utility.base` must be between -1000000 and 1000000"),
+        ("risk:\n  - { id: a, count: { severity: warn }, weight: 1e300 }\n", 2, "`risk.weight` must be between"),
+        ("risk:\n  - { id: a, count: { severity: warn }, weight: 1, max: 1e300 }\n", 2, "`risk.max` must be between"),
     ])
     func errorsNameTheLine(yaml: String, line: Int, fragment: String) throws {
         let error = try #require(rubricError(yaml))
