@@ -1,5 +1,4 @@
 import AssayCore
-internal import CYaml
 import Yams
 
 /// Reads one YAML file of a policy or rubric and words its errors and warnings with `file:line`,
@@ -172,51 +171,3 @@ func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
     return previous[b.count]
 }
 
-/// Nodes a YAML text may stand for once its aliases are expanded. Yams hashes every mapping key
-/// whole and serializes aliases expanded, so ten nested aliases of ten (a "billion laughs" of a few
-/// hundred bytes) held `.assay.yml` or a policy for minutes; real files stay far below this.
-package let yamlExpandedNodeLimit = 100_000
-package let yamlAliasBlowUpProblem = "its aliases (*name) expand to more than \(yamlExpandedNodeLimit) values"
-package let yamlAliasBlowUpFix = "write the repeated values out, or nest fewer aliases inside one another"
-
-/// The line where `text`'s aliases, expanded, pass `yamlExpandedNodeLimit` nodes; nil when they do
-/// not (or when the text is not YAML: Yams reports that). Counts libyaml's events, building nothing.
-package func yamlAliasBlowUp(_ text: String) -> Int? {
-    guard text.utf8.contains(UInt8(ascii: "*")) else { return nil }  // no alias, nothing to expand
-    var parser = yaml_parser_t()
-    guard yaml_parser_initialize(&parser) == 1 else { return nil }
-    defer { yaml_parser_delete(&parser) }
-    let bytes = Array(text.utf8)
-    return bytes.withUnsafeBufferPointer { buffer -> Int? in
-        yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-        var anchors: [String: Int] = [:]
-        var open: [(anchor: String?, size: Int)] = []
-        var total = 0
-        func anchor(_ name: UnsafeMutablePointer<yaml_char_t>?) -> String? { name.map { String(cString: $0) } }
-        while true {
-            var event = yaml_event_t()
-            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
-            defer { yaml_event_delete(&event) }
-            var size: Int?
-            switch event.type {
-            case YAML_STREAM_END_EVENT: return nil
-            case YAML_SCALAR_EVENT:
-                size = 1
-                if let name = anchor(event.data.scalar.anchor) { anchors[name] = 1 }
-            case YAML_ALIAS_EVENT: size = anchor(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1
-            case YAML_SEQUENCE_START_EVENT: open.append((anchor(event.data.sequence_start.anchor), 1))
-            case YAML_MAPPING_START_EVENT: open.append((anchor(event.data.mapping_start.anchor), 1))
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                if let closed = open.popLast() {
-                    size = closed.size
-                    if let name = closed.anchor { anchors[name] = closed.size }
-                }
-            default: break
-            }
-            guard let size else { continue }
-            let sum = (open.last?.size ?? total) &+ size
-            if sum > yamlExpandedNodeLimit || sum < 0 { return Int(event.start_mark.line) + 1 }
-            if open.isEmpty { total = sum } else { open[open.count - 1].size = sum }
-        }
-    }
-}

@@ -9,15 +9,13 @@ import Testing
         var lines = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
         for i in 1..<8 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
         lines += ["policy:", "  rules: *a7"]
-        let start = ContinuousClock.now
         do throws(AssayError) {
             _ = try AssayConfig.parse(Array(lines.joined(separator: "\n").utf8))
             Issue.record("the alias bomb parsed")
         } catch {
             #expect(error.what.hasPrefix(".assay.yml:"))
-            #expect(error.what.contains("expand to more than"))
+            #expect(error.what.contains("expands to more than 100000 nodes through its aliases"), "\(error.what)")
         }
-        #expect(ContinuousClock.now - start < .seconds(1))
     }
 
     @Test func anInlinePolicyWithAnAliasIsKept() throws {
