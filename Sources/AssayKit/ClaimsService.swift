@@ -230,15 +230,21 @@ public final class ClaimsService: Sendable {
                 trace("claims: \(path): \(extracted.count) claims extracted at \(elapsedMs(since: started)) ms")
                 // Blame is the costly step (seconds on a long history): it is needed only when a claim is
                 // false here, to tell a claim that went stale from one that was false when written.
-                let falseHere = extracted.contains { c in
-                    c.abstainReason == nil && c.dependsOnTheTree && ClaimVerifier.verify(c, facts: facts).verdict == .contradicted
+                // Each claim is verified here once; that result stands wherever no blame says otherwise.
+                var falseHere = false
+                let here = extracted.map { c in
+                    Self.verifyNoting(c, facts) {
+                        let r = ClaimVerifier.verify(c, facts: facts)
+                        if c.abstainReason == nil && c.dependsOnTheTree && r.verdict == .contradicted { falseHere = true }
+                        return Self.proseIfNeverCode(r)
+                    }
                 }
                 let blame = falseHere ? try? repo.blame(path, at: sha) : nil
                 trace("claims: \(path) blamed at \(elapsedMs(since: started)) ms")
-                for var claim in extracted {
+                for (i, var claim) in extracted.enumerated() {
                     guard let line = claim.claim.source.line, let written = blame?.commit(forLine: line), written != sha,
                           let writtenFacts = factsCache.facts(at: written, repo: repo) else {
-                        results.append(Self.verifyNoting(claim, facts) { Self.proseIfNeverCode(ClaimVerifier.verify(claim, facts: facts)) })
+                        results.append(here[i])
                         continue
                     }
                     claim.claim.source.commit = written.hex

@@ -20,14 +20,7 @@ public enum BarePathExtractor {
     public static func paths(in text: String) -> [String] {
         guard text.contains(".") || text.contains("/") else { return [] }
         var out: [String] = []
-        var insideCode = false
-        for raw in text.split(whereSeparator: { $0.isWhitespace }) {
-            // Tokens inside a code span (which may hold spaces) belong to the code-span reader.
-            let ticks = raw.filter { $0 == "`" }.count
-            if insideCode || ticks > 0 {
-                if ticks % 2 == 1 { insideCode.toggle() }
-                continue
-            }
+        for raw in wordsOutsideCodeSpans(text) {
             var token = raw.trimmingCharacters(in: trimmed)
             while token.hasSuffix(".") || token.hasSuffix(",") { token.removeLast() }
             token = token.trimmingCharacters(in: trimmed)
@@ -41,6 +34,22 @@ public enum BarePathExtractor {
                 guard let dot = token.lastIndex(of: "."), token[token.index(after: dot)...].count >= 2 else { continue }
             }
             if !out.contains(token) { out.append(token) }
+        }
+        return out
+    }
+
+    /// The whitespace-separated words of `text` outside code spans: a word that holds a backtick, and
+    /// every word of a code span (which may hold spaces), belongs to the code-span reader.
+    static func wordsOutsideCodeSpans(_ text: String) -> [Substring] {
+        var out: [Substring] = []
+        var insideCode = false
+        for raw in text.split(whereSeparator: { $0.isWhitespace }) {
+            let ticks = raw.filter { $0 == "`" }.count
+            if insideCode || ticks > 0 {
+                if ticks % 2 == 1 { insideCode.toggle() }
+                continue
+            }
+            out.append(raw)
         }
         return out
     }

@@ -18,13 +18,7 @@ public enum BareSymbolExtractor {
 
     public static func symbols(in text: String) -> [String] {
         var out: [String] = []
-        var insideCode = false
-        for raw in text.split(whereSeparator: { $0.isWhitespace }) {
-            let ticks = raw.filter { $0 == "`" }.count
-            if insideCode || ticks > 0 {
-                if ticks % 2 == 1 { insideCode.toggle() }
-                continue
-            }
+        for raw in BarePathExtractor.wordsOutsideCodeSpans(text) {
             var token = String(raw)
             // "(with_plugin()" → "with_plugin()"; "registry)" → "registry"
             while let f = token.first, "(\"'*[“‘".contains(f) { token.removeFirst() }
